@@ -1,0 +1,140 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Chart geometry. The scenarios differ by two orders of magnitude
+// (pipelining against churn), so each gets a panel with its own axis
+// instead of sharing one.
+const (
+	chartCols   = 2
+	panelWidth  = 5 * vg.Inch
+	panelHeight = 3.2 * vg.Inch
+	titleHeight = 0.5 * vg.Inch
+	barWidth    = 0.5 * vg.Inch
+)
+
+// oursColor marks the reference server's bars; the others take the default
+// soft palette in server order.
+var oursColor = color.RGBA{R: 24, G: 90, B: 169, A: 255}
+
+// WriteChart draws req/s per server core as grouped bars, one panel per
+// scenario and one bar per server, and writes it as SVG.
+func (r *Report) WriteChart(w io.Writer) error {
+	sums := r.Summaries()
+	rows := (len(r.Scenarios) + chartCols - 1) / chartCols
+	if rows == 0 {
+		return fmt.Errorf("chart: no scenarios")
+	}
+	plots := make([][]*plot.Plot, rows)
+	for i := range plots {
+		plots[i] = make([]*plot.Plot, chartCols)
+	}
+	for i, sc := range r.Scenarios {
+		p, err := r.panel(sc, sums)
+		if err != nil {
+			return fmt.Errorf("chart %s: %w", sc.Key, err)
+		}
+		plots[i/chartCols][i%chartCols] = p
+	}
+	img := vgsvg.New(panelWidth*chartCols, panelHeight*vg.Length(rows)+titleHeight)
+	dc := draw.New(img)
+	r.drawTitle(dc)
+	tiles := draw.Tiles{Rows: rows, Cols: chartCols, PadTop: titleHeight, PadX: vg.Millimeter * 6,
+		PadY: vg.Millimeter * 6, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3}
+	canvases := plot.Align(plots, tiles, dc)
+	for j := range plots {
+		for i, p := range plots[j] {
+			if p != nil {
+				p.Draw(canvases[j][i])
+			}
+		}
+	}
+	if _, err := img.WriteTo(w); err != nil {
+		return fmt.Errorf("write chart: %w", err)
+	}
+	return nil
+}
+
+// drawTitle writes the chart's heading across the top.
+func (r *Report) drawTitle(dc draw.Canvas) {
+	sty := plot.New().Title.TextStyle
+	sty.Font.Size = vg.Points(14)
+	sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
+	title := fmt.Sprintf("%s, %s: req/s per server core (one core each; %s)", r.Title, r.Date, r.LoadGen)
+	top := vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - vg.Millimeter*3}
+	dc.FillText(sty, top, title)
+}
+
+// panel draws one scenario: a bar per server with its value on top.
+func (r *Report) panel(sc Scenario, sums []Summary) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = sc.Title
+	p.Y.Label.Text = "req/s per server core"
+	p.Y.Tick.Marker = shortTicks{}
+	p.Y.Min = 0
+	var names []string
+	var labels plotter.XYLabels
+	top := 0.0
+	for _, sv := range r.Servers {
+		s, ok := find(sums, sc.Key, sv.Key)
+		if !ok {
+			continue
+		}
+		x := float64(len(names))
+		bar, err := plotter.NewBarChart(plotter.Values{s.PerCore}, barWidth)
+		if err != nil {
+			return nil, err
+		}
+		bar.XMin, bar.LineStyle.Width = x, 0
+		bar.Color = plotutil.Color(len(names) + 1)
+		if sv.Key == r.Reference {
+			bar.Color = oursColor
+		}
+		p.Add(bar)
+		names = append(names, sv.Key)
+		labels.XYs = append(labels.XYs, plotter.XY{X: x, Y: s.PerCore})
+		labels.Labels = append(labels.Labels, Short(s.PerCore))
+		top = max(top, s.PerCore)
+	}
+	if len(names) == 0 {
+		p.Title.Text += " (no data)"
+		return p, nil
+	}
+	vals, err := plotter.NewLabels(labels)
+	if err != nil {
+		return nil, err
+	}
+	for i := range vals.TextStyle {
+		vals.TextStyle[i].XAlign, vals.TextStyle[i].YAlign = draw.XCenter, draw.YBottom
+	}
+	vals.Offset = vg.Point{Y: vg.Points(2)}
+	p.Add(vals)
+	p.NominalX(names...)
+	p.Y.Max = top * 1.15
+	return p, nil
+}
+
+// shortTicks labels an axis with compact numbers (150k instead of 150000).
+type shortTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (shortTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = Short(ts[i].Value)
+		}
+	}
+	return ts
+}

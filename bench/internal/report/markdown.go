@@ -1,0 +1,125 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown writes the report as Markdown: the set-up, a summary grid of
+// req/s per server core, a table per scenario, the exact commands and notes.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	sums := r.Summaries()
+	r.writeHeader(bw)
+	r.writeGrid(bw, sums)
+	for _, sc := range r.Scenarios {
+		r.writeScenario(bw, sc, sums)
+	}
+	r.writeCommands(bw)
+	if len(r.Notes) > 0 {
+		fmt.Fprintf(bw, "## Notes\n\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(bw, "- %s\n", n)
+		}
+		fmt.Fprintln(bw)
+	}
+	return bw.Flush()
+}
+
+func (r *Report) writeHeader(w io.Writer) {
+	m := r.Machine
+	fmt.Fprintf(w, "# %s: %s\n\n", r.Title, r.Date)
+	fmt.Fprintf(w, "Hello World, one core per server (GOMAXPROCS=1 / one event loop / one poller).\n\n")
+	fmt.Fprintf(w, "| | |\n|---|---|\n")
+	fmt.Fprintf(w, "| machine | `nproc` = %d; %s; Linux %s; %s |\n", m.NProc, m.CPUModel, m.Kernel, m.Go)
+	fmt.Fprintf(w, "| placement | %s |\n", r.Pinning)
+	fmt.Fprintf(w, "| load generator | %s |\n", r.LoadGen)
+	fmt.Fprintf(w, "| method | %d interleaved round(s); each run starts the server afresh, warms up for %v, then measures for %v; figures are medians over the rounds, peak RSS the largest VmHWM seen |\n",
+		r.Rounds, r.Warmup, r.Duration)
+	fmt.Fprintf(w, "| ratios | %s |\n\n", r.referenceNote())
+}
+
+func (r *Report) referenceNote() string {
+	if r.Reference == "" {
+		return "none (no reference server)"
+	}
+	return "each server's figure ÷ that of " + r.server(r.Reference).Label + ", in the same scenario"
+}
+
+// writeGrid writes the summary: req/s per server core, servers by scenario.
+func (r *Report) writeGrid(w io.Writer, sums []Summary) {
+	fmt.Fprintf(w, "## Throughput per server core\n\n")
+	fmt.Fprintf(w, "req/s ÷ the server's CPU share (ratio to the reference in brackets). When the load generator saturates its own core first, raw req/s flattens at the top; per-core throughput still compares the servers' own efficiency.\n\n")
+	fmt.Fprintf(w, "| server |")
+	for _, sc := range r.Scenarios {
+		fmt.Fprintf(w, " %s |", sc.Title)
+	}
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(r.Scenarios)))
+	for _, sv := range r.Servers {
+		fmt.Fprintf(w, "| %s |", sv.Label)
+		for _, sc := range r.Scenarios {
+			fmt.Fprintf(w, " %s |", gridCell(sums, sc.Key, sv.Key))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+	if r.ChartFile != "" {
+		fmt.Fprintf(w, "![req/s per server core](%s)\n\n", r.ChartFile)
+	}
+}
+
+func gridCell(sums []Summary, scenario, server string) string {
+	s, ok := find(sums, scenario, server)
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%s (%s)", Short(s.PerCore), Ratio(s.RatioPerCore))
+}
+
+func find(sums []Summary, scenario, server string) (Summary, bool) {
+	for _, s := range sums {
+		if s.Scenario == scenario && s.Server == server {
+			return s, true
+		}
+	}
+	return Summary{}, false
+}
+
+// writeScenario writes one scenario's table.
+func (r *Report) writeScenario(w io.Writer, sc Scenario, sums []Summary) {
+	fmt.Fprintf(w, "## %s\n\n%s\n\n", sc.Title, sc.Description)
+	if sc.Command != "" {
+		fmt.Fprintf(w, "Load: `%s`\n\n", sc.Command)
+	}
+	ref := "ref"
+	if r.Reference != "" {
+		ref = r.server(r.Reference).Key
+	}
+	fmt.Fprintf(w, "| server | req/s | req/s per server core | server CPU | load gen CPU | p99 | peak RSS | req/s × %s | per core × %s | errors |\n", ref, ref)
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, sv := range r.Servers {
+		s, ok := find(sums, sc.Key, sv.Key)
+		if !ok {
+			continue
+		}
+		p99 := "n/a"
+		if s.HasP99 {
+			p99 = Latency(s.P99)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |\n",
+			sv.Label, Thousands(s.RPS), Thousands(s.PerCore), Percent(s.ServerCPU), Percent(s.LoadCPU),
+			p99, MiB(s.PeakRSS), Ratio(s.RatioRPS), Ratio(s.RatioPerCore), s.Errors)
+	}
+	fmt.Fprintln(w)
+}
+
+// writeCommands lists how each server was started.
+func (r *Report) writeCommands(w io.Writer) {
+	fmt.Fprintf(w, "## Servers\n\n| server | command |\n|---|---|\n")
+	for _, sv := range r.Servers {
+		fmt.Fprintf(w, "| %s | `%s` |\n", sv.Label, sv.Command)
+	}
+	fmt.Fprintln(w)
+}
