@@ -1,0 +1,153 @@
+package poller
+
+import "errors"
+
+// A Future is the eventual outcome of an operation that yields no value:
+// Nim's Future[void]. FutureOf adds a value. The split follows the call
+// sites: most operations of a server (respond, send, sleep) have nothing
+// to return, and `*Future` reads better there than `*Future[struct{}]`;
+// the few that do (recv, accept, dial) use FutureOf[T], which embeds a
+// Future so that every combinator takes either.
+//
+// A future is pending until Complete or Fail is called, once. Callbacks
+// added with AddCallback run on the loop, in the order they were added, in
+// the callSoon phase after the future finished, never inside Complete or
+// Fail themselves (so completing a future never re-enters the caller). A
+// callback added to a finished future is queued at once.
+//
+// Futures belong to their loop: call their methods on it. From another
+// goroutine, Post a function that does.
+type Future struct {
+	loop  *Loop
+	state futureState
+	err   error
+	cb    func()   // the first callback, kept inline: most futures have one
+	more  []func() // the rest, in order
+}
+
+type futureState uint8
+
+const (
+	statePending futureState = iota
+	stateCompleted
+	stateFailed
+)
+
+// ErrPending is returned by FutureOf.Read on a future that has not
+// finished.
+var ErrPending = errors.New("poller: future still in progress")
+
+// NewFuture returns a pending future on l.
+func (l *Loop) NewFuture() *Future {
+	f := &Future{}
+	f.Init(l)
+	return f
+}
+
+// Init makes f a pending future on l; it lets a future be embedded in a
+// longer-lived object instead of allocated.
+func (f *Future) Init(l *Loop) { *f = Future{loop: l} }
+
+// Done returns a completed future of l's that may be shared: a finished
+// future never changes, so operations that complete at once return this
+// one instead of allocating.
+func (l *Loop) Done() *Future { return &l.done }
+
+// Failed returns a new future of l's that has failed with err.
+func (l *Loop) Failed(err error) *Future {
+	f := &Future{loop: l, state: stateFailed, err: err}
+	return f
+}
+
+// Loop returns the loop f belongs to.
+func (f *Future) Loop() *Loop { return f.loop }
+
+// Complete marks f as successfully finished and queues its callbacks.
+// Finishing a future twice is a programming error and panics, as closing a
+// closed channel does.
+func (f *Future) Complete() { f.finish(stateCompleted, nil) }
+
+// Fail marks f as failed with err (which must not be nil) and queues its
+// callbacks.
+func (f *Future) Fail(err error) {
+	if err == nil {
+		panic("poller: Future.Fail with a nil error")
+	}
+	f.finish(stateFailed, err)
+}
+
+func (f *Future) finish(s futureState, err error) {
+	if f.state != statePending {
+		panic("poller: future finished twice")
+	}
+	f.state, f.err = s, err
+	if f.cb != nil {
+		f.loop.soon.push(task{fut: f})
+	}
+}
+
+// AddCallback queues cb to run on the loop once f has finished.
+func (f *Future) AddCallback(cb func()) {
+	switch {
+	case f.state != statePending:
+		f.loop.soon.push(task{fn: cb})
+	case f.cb == nil:
+		f.cb = cb
+	default:
+		f.more = append(f.more, cb)
+	}
+}
+
+func (f *Future) runCallbacks() {
+	cb, more := f.cb, f.more
+	f.cb, f.more = nil, nil
+	cb()
+	for _, c := range more {
+		c()
+	}
+}
+
+// Finished reports whether f has completed or failed.
+func (f *Future) Finished() bool { return f.state != statePending }
+
+// Failed reports whether f has failed.
+func (f *Future) Failed() bool { return f.state == stateFailed }
+
+// Err returns the error f failed with, or nil.
+func (f *Future) Err() error { return f.err }
+
+// FutureOf is a Future that carries a value of type T: Nim's Future[T].
+type FutureOf[T any] struct {
+	Future
+	value T
+}
+
+// NewFutureOf returns a pending future of T on l.
+func NewFutureOf[T any](l *Loop) *FutureOf[T] {
+	f := &FutureOf[T]{}
+	f.Future.Init(l)
+	return f
+}
+
+// Complete stores v and marks f as successfully finished.
+func (f *FutureOf[T]) Complete(v T) {
+	f.value = v
+	f.Future.Complete()
+}
+
+// Value returns the value f completed with (T's zero value until then).
+func (f *FutureOf[T]) Value() T { return f.value }
+
+// Read returns f's value, or the error it failed with, or ErrPending
+// (Nim's read).
+func (f *FutureOf[T]) Read() (T, error) {
+	switch f.state {
+	case stateCompleted:
+		return f.value, nil
+	case stateFailed:
+		var zero T
+		return zero, f.err
+	}
+	var zero T
+	return zero, ErrPending
+}

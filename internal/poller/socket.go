@@ -1,0 +1,499 @@
+package poller
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
+
+// Socket errors.
+var (
+	// ErrClosed is the error of operations on a closed socket.
+	ErrClosed = errors.New("poller: socket closed")
+	// ErrRecvBusy is returned when Recv is called while another Recv is
+	// still pending: the bytes could go to either, so the order would be
+	// a guess.
+	ErrRecvBusy = errors.New("poller: a Recv is already pending")
+	// ErrWouldBlock is returned by Read when no data is ready.
+	ErrWouldBlock = errors.New("poller: operation would block")
+)
+
+// Socket is a non-blocking stream socket on a loop: Nim's AsyncSocket.
+//
+// It can be used two ways. With futures, as in Nim: Recv, Send, Writev,
+// each returning a future that completes on the loop. Or, for code that
+// wants no future per operation (the HTTP server's connections, the load
+// generator), as an owner: SetHandler routes read readiness to a Handler,
+// which calls Read; output is appended in place with OutBuf and sent with
+// Flush. Both ways share one ordered output queue, so bytes from Send and
+// from OutBuf leave in the order they were queued.
+//
+// Writes are attempted at once; only what the kernel does not take is
+// kept, and write interest is armed only while something is kept (so an
+// idle socket costs no wake-ups).
+//
+// A Socket's methods must be called on its loop.
+type Socket struct {
+	loop     *Loop
+	fd       int
+	interest Event
+	closed   bool
+	err      error // the first write error; later writes fail with it
+	peer     netip.AddrPort
+
+	owner     Handler // takes read readiness and drain notices when set
+	noReading bool    // the owner paused reading
+
+	recvBuf []byte
+	recvFut *FutureOf[int]
+	unread  []byte // bytes handed back by Unread, delivered before the socket's
+
+	out     []byte // pending output: out[sent:] is unsent
+	sent    int
+	written uint64 // bytes written over the socket's life
+	waiters []sendWaiter
+	closeWr bool // shut down the write side once out drains
+	dialFut *FutureOf[*Socket]
+}
+
+// sendWaiter is a Send's future, completed once written reaches end.
+type sendWaiter struct {
+	end uint64
+	f   *Future
+}
+
+// NewSocket wraps a connected, non-blocking descriptor.
+func (l *Loop) NewSocket(fd int, peer netip.AddrPort) (*Socket, error) {
+	s := &Socket{}
+	if err := s.Init(l, fd, peer); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Init wraps fd in s, which may be embedded in a longer-lived object. fd
+// must be connected and non-blocking; s takes ownership of it.
+func (s *Socket) Init(l *Loop, fd int, peer netip.AddrPort) error {
+	*s = Socket{loop: l, fd: fd, peer: peer}
+	if err := l.Register(fd, s, 0); err != nil {
+		return err
+	}
+	return nil
+}
+
+// FD returns the socket's descriptor (-1 once closed).
+func (s *Socket) FD() int {
+	if s.closed {
+		return -1
+	}
+	return s.fd
+}
+
+// Loop returns the loop the socket belongs to.
+func (s *Socket) Loop() *Loop { return s.loop }
+
+// RemoteAddr returns the peer's address as accept or dial saw it.
+func (s *Socket) RemoteAddr() netip.AddrPort { return s.peer }
+
+// LocalAddr returns the socket's own address.
+func (s *Socket) LocalAddr() netip.AddrPort { return localAddr(s.fd) }
+
+// Closed reports whether Close has been called.
+func (s *Socket) Closed() bool { return s.closed }
+
+// Err returns the error that ended the socket's output, if any.
+func (s *Socket) Err() error { return s.err }
+
+// SetNoDelay turns Nagle's algorithm off (true) or on. Servers want it
+// off: a response must not wait for the ACK of the previous one.
+func (s *Socket) SetNoDelay(on bool) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	if err := unix.SetsockoptInt(s.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, v); err != nil {
+		return fmt.Errorf("poller: TCP_NODELAY: %w", err)
+	}
+	return nil
+}
+
+// SetHandler makes h the socket's owner: h receives EventRead when the
+// socket is readable (and reads it with Read), and EventWrite when output
+// that could not be written at once has drained. nil returns the socket to
+// future mode.
+func (s *Socket) SetHandler(h Handler) {
+	s.owner = h
+	s.noReading = false
+	s.updateInterest()
+}
+
+// SetReading pauses (false) or resumes (true) the owner's read events: the
+// back-pressure valve for a peer that sends faster than it reads.
+func (s *Socket) SetReading(on bool) {
+	s.noReading = !on
+	s.updateInterest()
+}
+
+// Read reads what is available into p, without blocking. It returns
+// ErrWouldBlock when nothing is, and io.EOF when the peer has closed its
+// side.
+func (s *Socket) Read(p []byte) (int, error) {
+	if s.closed {
+		return 0, ErrClosed
+	}
+	if len(s.unread) > 0 {
+		n := copy(p, s.unread)
+		s.unread = s.unread[n:]
+		return n, nil
+	}
+	n, err := sysRead(s.fd, p)
+	switch {
+	case err == unix.EAGAIN:
+		return 0, ErrWouldBlock
+	case err != nil:
+		return 0, fmt.Errorf("poller: read: %w", err)
+	case n == 0 && len(p) > 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// Unread hands bytes back to the socket: the next reads return them first.
+// A server passes the bytes it read beyond an upgrade request this way to
+// the handler that takes the connection over. The socket keeps p.
+func (s *Socket) Unread(p []byte) {
+	if len(p) > 0 {
+		s.unread = append(p[:len(p):len(p)], s.unread...)
+	}
+}
+
+// Recv reads at least one byte into p (Nim's recvInto). The future
+// completes with the number of bytes read, 0 at end of file.
+func (s *Socket) Recv(p []byte) *FutureOf[int] {
+	f := NewFutureOf[int](s.loop)
+	switch {
+	case s.recvFut != nil:
+		f.Fail(ErrRecvBusy)
+	case len(p) == 0:
+		f.Complete(0)
+	default:
+		if !s.tryRecv(f, p) {
+			s.recvBuf, s.recvFut = p, f
+			s.updateInterest()
+		}
+	}
+	return f
+}
+
+// tryRecv finishes f if the read does not block, and reports whether it did.
+func (s *Socket) tryRecv(f *FutureOf[int], p []byte) bool {
+	n, err := s.Read(p)
+	switch err {
+	case nil:
+		f.Complete(n)
+	case io.EOF:
+		f.Complete(0)
+	case ErrWouldBlock:
+		return false
+	default:
+		f.Fail(err)
+	}
+	return true
+}
+
+// OutBuf returns the socket's pending output, for appending in place:
+//
+//	b := s.OutBuf()
+//	*b = append(*b, response...)
+//	s.Flush()
+//
+// Only append to it; bytes already there may be in flight.
+func (s *Socket) OutBuf() *[]byte {
+	if s.out == nil {
+		s.out = s.loop.GetBuffer()
+	}
+	return &s.out
+}
+
+// Pending returns how many queued bytes have not been written yet.
+func (s *Socket) Pending() int { return len(s.out) - s.sent }
+
+// Send queues p and writes what it can at once (Nim's send). The future
+// completes when all of p has been handed to the kernel, and fails if the
+// socket closes or the write fails first. p is copied.
+func (s *Socket) Send(p []byte) *Future {
+	if f := s.queueCheck(); f != nil {
+		return f
+	}
+	o := s.OutBuf()
+	*o = append(*o, p...)
+	return s.flushAndWait()
+}
+
+// SendString is Send for a string.
+func (s *Socket) SendString(p string) *Future {
+	if f := s.queueCheck(); f != nil {
+		return f
+	}
+	o := s.OutBuf()
+	*o = append(*o, p...)
+	return s.flushAndWait()
+}
+
+// Writev writes several buffers with one gathered system call when
+// nothing is queued before them, and queues (copies) what the kernel does
+// not take. The future completes as for Send.
+func (s *Socket) Writev(bufs ...[]byte) *Future {
+	if f := s.queueCheck(); f != nil {
+		return f
+	}
+	if s.Pending() == 0 {
+		n, err := s.writev(bufs)
+		if err != nil {
+			s.fail(err)
+			return s.loop.Failed(s.err)
+		}
+		bufs = skipBytes(bufs, n)
+	}
+	o := s.OutBuf()
+	for _, b := range bufs {
+		*o = append(*o, b...)
+	}
+	return s.flushAndWait()
+}
+
+// writev writes bufs in batches of at most maxIovecs, stopping at the
+// first short write, and returns how many bytes went out.
+func (s *Socket) writev(bufs [][]byte) (int, error) {
+	total := 0
+	for len(bufs) > 0 {
+		batch := bufs
+		if len(batch) > maxIovecs {
+			batch = batch[:maxIovecs]
+		}
+		n, err := sysWritev(s.fd, batch)
+		if err == unix.EAGAIN {
+			return total, nil
+		}
+		if err != nil {
+			return total, fmt.Errorf("poller: writev: %w", err)
+		}
+		total += n
+		s.written += uint64(n)
+		if n < byteCount(batch) {
+			return total, nil
+		}
+		bufs = bufs[len(batch):]
+	}
+	return total, nil
+}
+
+func byteCount(bufs [][]byte) int {
+	n := 0
+	for _, b := range bufs {
+		n += len(b)
+	}
+	return n
+}
+
+// skipBytes drops the first n bytes of bufs.
+func skipBytes(bufs [][]byte, n int) [][]byte {
+	for len(bufs) > 0 && n >= len(bufs[0]) {
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	if len(bufs) > 0 && n > 0 {
+		bufs = append([][]byte{bufs[0][n:]}, bufs[1:]...)
+	}
+	return bufs
+}
+
+// queueCheck returns a failed future if nothing more may be queued.
+func (s *Socket) queueCheck() *Future {
+	switch {
+	case s.closed:
+		return s.loop.Failed(ErrClosed)
+	case s.err != nil:
+		return s.loop.Failed(s.err)
+	}
+	return nil
+}
+
+// flushAndWait flushes and returns a future for everything queued so far.
+func (s *Socket) flushAndWait() *Future {
+	end := s.written + uint64(s.Pending())
+	if err := s.Flush(); err != nil {
+		return s.loop.Failed(err)
+	}
+	if s.written >= end {
+		return s.loop.Done()
+	}
+	f := s.loop.NewFuture()
+	s.waiters = append(s.waiters, sendWaiter{end: end, f: f})
+	return f
+}
+
+// Flush writes as much pending output as the kernel takes now and arms
+// write interest for the rest. It returns the error that ended the output,
+// if any.
+func (s *Socket) Flush() error {
+	if s.err != nil {
+		return s.err
+	}
+	for s.sent < len(s.out) {
+		n, err := sysWrite(s.fd, s.out[s.sent:])
+		if err == unix.EAGAIN {
+			break
+		}
+		if err != nil {
+			s.fail(fmt.Errorf("poller: write: %w", err))
+			return s.err
+		}
+		s.sent += n
+		s.written += uint64(n)
+	}
+	if s.sent == len(s.out) {
+		s.drained()
+	}
+	s.completeWaiters()
+	s.updateInterest()
+	return nil
+}
+
+// drained resets the empty output queue and returns its buffer to the
+// loop, so that an idle connection holds no buffer.
+func (s *Socket) drained() {
+	if s.out != nil {
+		s.loop.PutBuffer(s.out)
+		s.out, s.sent = nil, 0
+	}
+	if s.closeWr {
+		s.closeWr = false
+		unix.Shutdown(s.fd, unix.SHUT_WR)
+	}
+}
+
+func (s *Socket) completeWaiters() {
+	i := 0
+	for ; i < len(s.waiters) && s.waiters[i].end <= s.written; i++ {
+		s.waiters[i].f.Complete()
+		s.waiters[i] = sendWaiter{}
+	}
+	if i > 0 {
+		s.waiters = append(s.waiters[:0], s.waiters[i:]...)
+	}
+}
+
+// fail ends the output with err: queued bytes are dropped and every
+// waiting Send fails.
+func (s *Socket) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+	s.out, s.sent = nil, 0
+	for i := range s.waiters {
+		s.waiters[i].f.Fail(s.err)
+		s.waiters[i] = sendWaiter{}
+	}
+	s.waiters = s.waiters[:0]
+}
+
+// CloseWrite shuts down the write side (the peer reads end of file) once
+// the pending output has been written; reading goes on.
+func (s *Socket) CloseWrite() error {
+	if s.closed {
+		return ErrClosed
+	}
+	if s.Pending() > 0 {
+		s.closeWr = true
+		return nil
+	}
+	if err := unix.Shutdown(s.fd, unix.SHUT_WR); err != nil {
+		return fmt.Errorf("poller: shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close closes the socket at once; pending output is dropped and pending
+// futures fail with ErrClosed. It is idempotent (Nim's close).
+func (s *Socket) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.recvFut != nil {
+		f := s.recvFut
+		s.recvFut, s.recvBuf = nil, nil
+		f.Fail(ErrClosed)
+	}
+	if s.dialFut != nil {
+		f := s.dialFut
+		s.dialFut = nil
+		f.Fail(ErrClosed)
+	}
+	if s.out != nil {
+		s.loop.PutBuffer(s.out)
+	}
+	s.fail(ErrClosed)
+	s.owner = nil
+	return s.loop.CloseFD(s.fd)
+}
+
+// HandleEvent implements Handler.
+func (s *Socket) HandleEvent(ev Event) {
+	if ev&EventWrite != 0 {
+		if s.dialFut != nil {
+			s.finishDial()
+			return
+		}
+		s.writable()
+	}
+	if ev&EventRead != 0 && !s.closed {
+		switch {
+		case s.owner != nil:
+			s.owner.HandleEvent(EventRead)
+		case s.recvFut != nil:
+			f, p := s.recvFut, s.recvBuf
+			s.recvFut, s.recvBuf = nil, nil
+			if !s.tryRecv(f, p) {
+				s.recvFut, s.recvBuf = f, p
+			}
+			s.updateInterest()
+		}
+	}
+}
+
+// writable continues a flush the kernel interrupted, and tells the owner
+// when it is done (or has failed), so that it can resume reading.
+func (s *Socket) writable() {
+	wasPending := s.Pending() > 0
+	s.Flush()
+	if s.owner != nil && wasPending && (s.Pending() == 0 || s.err != nil) && !s.closed {
+		s.owner.HandleEvent(EventWrite)
+	}
+}
+
+// updateInterest watches exactly what the socket is waiting for.
+func (s *Socket) updateInterest() {
+	if s.closed {
+		return
+	}
+	var want Event
+	if (s.owner != nil && !s.noReading) || s.recvFut != nil {
+		want |= EventRead
+	}
+	if s.Pending() > 0 || s.dialFut != nil {
+		want |= EventWrite
+	}
+	if want == s.interest {
+		return
+	}
+	if err := s.loop.SetInterest(s.fd, want); err != nil {
+		s.fail(err)
+		return
+	}
+	s.interest = want
+}
