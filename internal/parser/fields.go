@@ -1,0 +1,224 @@
+package parser
+
+// field applies one header field line to the framing state: Host,
+// Content-Length, Transfer-Encoding, Connection and Expect are interpreted
+// as they arrive, so no second pass over the headers is needed.
+func (p *Parser) field(b []byte, req *Request, name, v Span) *Error {
+	n := name.Bytes(b)
+	switch len(n) {
+	case 4:
+		if foldEq(n, "host") {
+			return p.host(b, req, v)
+		}
+	case 6:
+		if foldEq(n, "expect") {
+			// RFC 9110 §10.1.1: 100-continue is the only expectation defined.
+			// Others are left to the server (it may answer 417).
+			if foldEq(trimOWS(v.Bytes(b)), "100-continue") {
+				req.Expect100 = true
+			}
+		}
+	case 10:
+		if foldEq(n, "connection") {
+			p.connection(v.Bytes(b), req)
+		}
+	case 14:
+		if foldEq(n, "content-length") {
+			return p.contentLength(b, req, v)
+		}
+	case 17:
+		if foldEq(n, "transfer-encoding") {
+			return p.transferEncoding(v.Bytes(b))
+		}
+	}
+	return nil
+}
+
+// host records the Host header: one, with a valid uri-host [ ":" port ]
+// (RFC 9112 §3.2).
+func (p *Parser) host(b []byte, req *Request, v Span) *Error {
+	if req.HasHost {
+		return errHostDup
+	}
+	p.work += int(v.Len)
+	if !validAuthority(v.Bytes(b), false, true) {
+		return errHostInvalid
+	}
+	req.Host, req.HasHost = v, true
+	return nil
+}
+
+// contentLength parses Content-Length = 1*DIGIT (RFC 9110 §8.6): no sign, no
+// inner whitespace, no list. A second Content-Length line must carry the same
+// bytes as the first (as net/http demands); anything else is a framing
+// conflict, answered 400 because the length cannot be trusted (RFC 9112
+// §6.3 item 5).
+func (p *Parser) contentLength(b []byte, req *Request, v Span) *Error {
+	val := v.Bytes(b)
+	p.work += len(val)
+	if req.ContentLength >= 0 {
+		if string(val) != string(p.cl.Bytes(b)) {
+			return errCLConflict
+		}
+		return nil
+	}
+	if len(val) == 0 {
+		return errCLInvalid
+	}
+	const maxInt64 = 1<<63 - 1
+	var n int64
+	for _, c := range val {
+		if !isDigit(c) {
+			return errCLInvalid
+		}
+		d := int64(c - '0')
+		if n > (maxInt64-d)/10 {
+			return errCLInvalid // overflow
+		}
+		n = n*10 + d
+	}
+	req.ContentLength = n
+	p.cl = v
+	return nil
+}
+
+// transferEncoding accumulates the transfer codings of one Transfer-Encoding
+// line (RFC 9112 §6.1); lines add up in order. Whether the list is acceptable
+// is judged once the head is complete, in finish.
+func (p *Parser) transferEncoding(v []byte) *Error {
+	p.work += len(v)
+	p.teSeen = true
+	for len(v) > 0 {
+		var elem []byte
+		elem, v = nextElement(v)
+		if len(elem) == 0 {
+			continue // empty list elements are allowed (RFC 9110 §5.6.1)
+		}
+		// transfer-coding = token *( OWS ";" OWS transfer-parameter )
+		name, params := elem, false
+		for i, c := range elem {
+			if c == ';' || c == ' ' || c == '\t' {
+				if rest := trimOWS(elem[i:]); rest[0] != ';' {
+					return errTEInvalid // two words, no ';' between
+				}
+				name, params = elem[:i], true
+				break
+			}
+		}
+		for _, c := range name {
+			if !tokenTab[c] {
+				return errTEInvalid
+			}
+		}
+		if len(name) == 0 {
+			return errTEInvalid
+		}
+		if foldEq(name, "chunked") {
+			if params {
+				return errTEInvalid // chunked has no parameters
+			}
+			if p.teChunked {
+				return errTEChunkedTwice // RFC 9112 §6.1
+			}
+			p.teChunked, p.teLast = true, true
+			continue
+		}
+		p.teOther, p.teLast = true, false
+	}
+	return nil
+}
+
+// connection scans the Connection tokens (RFC 9110 §7.6.1) for close,
+// keep-alive and upgrade, case-insensitively. Other tokens name hop-by-hop
+// fields and are ignored, as are malformed elements.
+func (p *Parser) connection(v []byte, req *Request) {
+	p.work += len(v)
+	for len(v) > 0 {
+		var elem []byte
+		elem, v = nextElement(v)
+		switch len(elem) {
+		case 5:
+			if foldEq(elem, "close") {
+				req.Close = true
+			}
+		case 7:
+			if foldEq(elem, "upgrade") {
+				req.Upgrade = true
+			}
+		case 10:
+			if foldEq(elem, "keep-alive") {
+				req.KeepAlive = true
+			}
+		}
+	}
+}
+
+// finish applies the rules that need the whole head (RFC 9112 §3.2, §6.3,
+// §9.3).
+func (p *Parser) finish(req *Request) *Error {
+	if req.Minor == 1 && !req.HasHost {
+		return errHostMissing
+	}
+	if p.teSeen {
+		switch {
+		case req.ContentLength >= 0:
+			// §6.3 item 3: a server MAY reject; we must, or a front end that
+			// trusts Content-Length and we would disagree about where the
+			// next request starts.
+			return errCLAndTE
+		case req.Minor == 0:
+			// §6.1: a 1.0 client cannot have sent chunked; treat as faulty.
+			return errTEHTTP10
+		case !p.teLast:
+			return errTENotFinal // §6.3 item 4
+		case p.teOther:
+			return errTEUnimplemented // §6.1: a coding we do not understand
+		}
+		req.Chunked = true
+	} else if req.ContentLength > p.lim.MaxBody {
+		return errBodyTooLarge
+	}
+	// §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with keep-alive.
+	if req.Minor == 0 && !req.KeepAlive {
+		req.Close = true
+	}
+	return nil
+}
+
+// nextElement splits off the first element of a comma-separated list
+// (RFC 9110 §5.6.1), with OWS trimmed, and returns it and the rest.
+func nextElement(v []byte) (elem, rest []byte) {
+	for i, c := range v {
+		if c == ',' {
+			return trimOWS(v[:i]), v[i+1:]
+		}
+	}
+	return trimOWS(v), nil
+}
+
+// trimOWS removes leading and trailing SP and HTAB.
+func trimOWS(v []byte) []byte {
+	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+		v = v[1:]
+	}
+	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+		v = v[:len(v)-1]
+	}
+	return v
+}
+
+// foldEq reports whether b equals lower, a lower-case string of letters,
+// digits and '-', ignoring ASCII case. For such a string c|0x20 is exact on
+// every byte a field name or value may hold: only letters change, and the
+// bytes that alias '-' and digits (CR and other controls) never get here.
+func foldEq(b []byte, lower string) bool {
+	if len(b) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(lower); i++ {
+		if b[i]|0x20 != lower[i] {
+			return false
+		}
+	}
+	return true
+}

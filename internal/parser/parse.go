@@ -1,0 +1,380 @@
+package parser
+
+// maxLeadingEmptyLines bounds the empty lines skipped before a request line.
+// RFC 9112 §2.2 asks servers to ignore at least one (clients used to send a
+// CRLF after a POST body); a few more are harmless, an endless stream is not.
+const maxLeadingEmptyLines = 8
+
+// Parser states: where the scan stopped when the head was incomplete.
+const (
+	stStart     uint8 = iota // no byte of this head examined yet
+	stLeading                // before the request line, skipping empty lines
+	stMethod                 // inside the method token
+	stTarget                 // inside the request-target
+	stVersion                // inside the HTTP-version or its line ending
+	stLineStart              // at the first byte of a field line or the final empty line
+	stName                   // inside a field name
+	stValueLead              // in the OWS before a field value
+	stValue                  // inside a field value or its line ending
+)
+
+// Parser parses request heads incrementally. The zero value is not ready:
+// use New or Init. A Parser holds no pointer into the caller's buffer, only
+// offsets, so the caller may move or grow its buffer between calls.
+type Parser struct {
+	lim Limits // normalized
+
+	// Resume state. Everything here is an offset from the start of the head.
+	state   uint8
+	pos     int  // next byte to examine
+	mark    int  // first byte of the element being scanned
+	query   int  // first '?' of the request-target, or -1
+	leading int  // empty lines skipped before the request line
+	name    Span // name of the field whose value is being scanned
+
+	// Framing state gathered across field lines (RFC 9112 §6).
+	teSeen    bool // a Transfer-Encoding line was present
+	teChunked bool // chunked was among the codings
+	teLast    bool // the last coding listed so far is chunked
+	teOther   bool // some coding other than chunked was listed
+	cl        Span // the first Content-Length value, to compare duplicates with
+
+	// work counts the bytes examined, so tests can prove the total work for
+	// one head is linear in its length however it is split.
+	work int
+}
+
+// New returns a Parser enforcing l.
+func New(l Limits) *Parser {
+	p := new(Parser)
+	p.Init(l)
+	return p
+}
+
+// Init prepares p to enforce l, for a Parser embedded in a larger struct.
+func (p *Parser) Init(l Limits) {
+	*p = Parser{lim: l.normalized()}
+}
+
+// Limits returns the limits in force, with defaults filled in.
+func (p *Parser) Limits() Limits { return p.lim }
+
+// Reset forgets a partially parsed head; the next Parse starts a new one.
+func (p *Parser) Reset() { p.state = stStart }
+
+// Parse looks at buf, which starts at the first byte of a request (possibly
+// leading empty lines) and holds every byte received for it so far. Each call
+// for one head passes the same start with more bytes at the end and the same
+// req; the caller may have moved the bytes to another buffer in between.
+//
+// It returns (0, nil) when the head is not complete yet, (n, nil) when req
+// holds a complete head of n bytes (the body, if any, starts at buf[n]), or
+// (0, err) with err an *Error. After a complete head or an error the parser
+// is ready for the next request.
+//
+// Each byte is examined once over all calls for a head (a CR at the end of
+// the input, or a '%' whose two hex digits have not arrived, is looked at
+// again on the next call), so a head trickling in one byte at a time costs
+// linear time. Parse never reads beyond buf[MaxHeadBytes].
+func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
+	if p.state == stStart {
+		if p.lim.MaxHeadBytes == 0 { // a zero Parser: be safe rather than fail
+			p.lim = p.lim.normalized()
+		}
+		req.Reset()
+		p.begin()
+	}
+	if p.pos > len(buf) {
+		// The caller passed fewer bytes than last time: nothing new to see.
+		return 0, nil
+	}
+	b := buf
+	limited := len(b) > p.lim.MaxHeadBytes
+	if limited {
+		b = b[:p.lim.MaxHeadBytes]
+	}
+	n, err := p.parse(b, req)
+	if err == nil && n == 0 && limited {
+		err = errHeadTooLarge
+		if p.state == stTarget {
+			err = errTargetTooLong
+		}
+	}
+	if err != nil {
+		p.state = stStart
+		return 0, err
+	}
+	if n > 0 {
+		p.state = stStart
+		req.HeadLen = n
+	}
+	return n, nil
+}
+
+// begin resets the resume and framing state for a new head.
+func (p *Parser) begin() {
+	p.state = stLeading
+	p.pos, p.mark, p.query, p.leading = 0, 0, -1, 0
+	p.name = Span{}
+	p.teSeen, p.teChunked, p.teLast, p.teOther = false, false, false, false
+	p.cl = Span{}
+}
+
+// parse resumes the scan at p.pos. It returns the head length once the final
+// empty line is seen, 0 when b ends first (having saved where to resume), or
+// an error.
+func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
+	i, state, mark := p.pos, p.state, p.mark
+	start := i
+	for {
+		switch state {
+		case stLeading:
+			// RFC 9112 §2.2: ignore empty lines before the request line.
+			if i >= len(b) {
+				goto more
+			}
+			switch b[i] {
+			case '\r':
+				if i+1 >= len(b) {
+					goto more
+				}
+				if b[i+1] != '\n' {
+					return 0, errBareCR
+				}
+				i += 2
+			case '\n':
+				i++
+			default:
+				mark = i
+				state = stMethod
+				continue
+			}
+			p.leading++
+			if p.leading > maxLeadingEmptyLines {
+				return 0, errLeadingLines
+			}
+
+		case stMethod:
+			// method = token, then exactly one SP (RFC 9112 §3).
+			for i < len(b) && tokenTab[b[i]] {
+				i++
+			}
+			if i >= len(b) {
+				goto more
+			}
+			if b[i] != ' ' || i == mark {
+				return 0, errMethod
+			}
+			req.MethodSpan = span(mark, i)
+			req.Method = lookupMethod(b[mark:i])
+			i++
+			mark = i
+			state = stTarget
+
+		case stTarget:
+			// request-target, then exactly one SP (RFC 9112 §3.2).
+			for {
+				for i < len(b) && targetTab[b[i]] == tPlain {
+					i++
+				}
+				if i >= len(b) {
+					if i-mark > p.lim.MaxTargetLen {
+						return 0, errTargetTooLong
+					}
+					goto more
+				}
+				switch targetTab[b[i]] {
+				case tQuery:
+					if p.query < 0 {
+						p.query = i
+					}
+					i++
+					continue
+				case tPercent:
+					// pct-encoded = "%" HEXDIG HEXDIG (RFC 3986 §2.1).
+					if i+2 >= len(b) {
+						if i-mark > p.lim.MaxTargetLen {
+							return 0, errTargetTooLong
+						}
+						goto more
+					}
+					if hexTab[b[i+1]] < 0 || hexTab[b[i+2]] < 0 {
+						return 0, errTarget
+					}
+					i += 3
+					continue
+				case tSpace:
+				default:
+					if i == mark && (b[i] == '\r' || b[i] == '\n') {
+						return 0, errRequestLine
+					}
+					return 0, errTarget
+				}
+				break
+			}
+			if i-mark > p.lim.MaxTargetLen {
+				return 0, errTargetTooLong
+			}
+			if i == mark {
+				return 0, errRequestLine // two SPs in a row
+			}
+			if err := p.target(b, req, mark, i); err != nil {
+				return 0, err
+			}
+			i++
+			mark = i
+			state = stVersion
+
+		case stVersion:
+			// HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3), case-
+			// sensitive. Bytes are checked as they arrive so that garbage is
+			// rejected at once rather than after eight bytes.
+			for ; i < len(b) && i < mark+8; i++ {
+				if !versionByteOK(i-mark, b[i]) {
+					return 0, errVersion
+				}
+			}
+			if i >= len(b) {
+				goto more
+			}
+			switch b[i] {
+			case '\n':
+				i++
+			case '\r':
+				if i+1 >= len(b) {
+					goto more
+				}
+				if b[i+1] != '\n' {
+					return 0, errBareCR
+				}
+				i += 2
+			default:
+				return 0, errVersion // e.g. "HTTP/1.10" or a trailing SP
+			}
+			req.Version = span(mark, mark+8)
+			req.Major, req.Minor = b[mark+5]-'0', b[mark+7]-'0'
+			if req.Major != 1 || req.Minor > 1 {
+				return 0, errVersionNotSup
+			}
+			state = stLineStart
+
+		case stLineStart:
+			if i >= len(b) {
+				goto more
+			}
+			switch b[i] {
+			case '\r':
+				if i+1 >= len(b) {
+					goto more
+				}
+				if b[i+1] != '\n' {
+					return 0, errBareCR
+				}
+				i += 2
+				goto done
+			case '\n':
+				i++
+				goto done
+			case ' ', '\t':
+				// obs-fold, or whitespace before the first field name: both
+				// must be rejected by a server (RFC 9112 §5.2, §2.2).
+				return 0, errObsFold
+			}
+			mark = i
+			state = stName
+
+		case stName:
+			// field-name = token, then ':' with no whitespace before it
+			// (RFC 9112 §5.1).
+			for i < len(b) && tokenTab[b[i]] {
+				i++
+			}
+			if i >= len(b) {
+				goto more
+			}
+			if c := b[i]; c != ':' || i == mark {
+				if c == ' ' || c == '\t' {
+					return 0, errFieldSpace
+				}
+				if c == '\r' && i+1 < len(b) && b[i+1] != '\n' {
+					return 0, errBareCR
+				}
+				return 0, errFieldName
+			}
+			if len(req.Headers) >= p.lim.MaxHeaders {
+				return 0, errTooManyField
+			}
+			p.name = span(mark, i)
+			i++
+			state = stValueLead
+
+		case stValueLead:
+			for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+				i++
+			}
+			if i >= len(b) {
+				goto more
+			}
+			mark = i
+			state = stValue
+
+		case stValue:
+			// field-value: no CR, LF, NUL or other control but HTAB (RFC
+			// 9110 §5.5); OWS around it is not part of it (RFC 9112 §5).
+			for i < len(b) && valueTab[b[i]] {
+				i++
+			}
+			if i >= len(b) {
+				goto more
+			}
+			end := i
+			switch b[i] {
+			case '\r':
+				if i+1 >= len(b) {
+					goto more
+				}
+				if b[i+1] != '\n' {
+					return 0, errBareCR
+				}
+				i += 2
+			case '\n':
+				i++
+			default:
+				return 0, errFieldValue
+			}
+			for end > mark && (b[end-1] == ' ' || b[end-1] == '\t') {
+				end--
+			}
+			v := span(mark, end)
+			req.Headers = append(req.Headers, Header{Name: p.name, Value: v})
+			if err := p.field(b, req, p.name, v); err != nil {
+				return 0, err
+			}
+			state = stLineStart
+		}
+	}
+
+more:
+	p.work += i - start
+	p.pos, p.state, p.mark = i, state, mark
+	return 0, nil
+
+done:
+	p.work += i - start
+	if err := p.finish(req); err != nil {
+		return 0, err
+	}
+	return i, nil
+}
+
+// versionByteOK checks byte k of "HTTP/" DIGIT "." DIGIT.
+func versionByteOK(k int, c byte) bool {
+	switch k {
+	case 5, 7:
+		return isDigit(c)
+	case 6:
+		return c == '.'
+	default:
+		return c == "HTTP/"[k]
+	}
+}
