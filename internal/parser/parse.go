@@ -218,9 +218,10 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 			if i == mark {
 				return 0, errRequestLine // two SPs in a row
 			}
-			if err := p.target(b, req, mark, i); err != nil {
-				return 0, err
-			}
+			// The target is classified once the version is known, so that a
+			// request of another protocol version (such as the HTTP/2
+			// preface "PRI * HTTP/2.0") is answered 505, not 400.
+			req.Target = span(mark, i)
 			i++
 			mark = i
 			state = stVersion
@@ -255,6 +256,9 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 			req.Major, req.Minor = b[mark+5]-'0', b[mark+7]-'0'
 			if req.Major != 1 || req.Minor > 1 {
 				return 0, errVersionNotSup
+			}
+			if err := p.target(b, req, int(req.Target.Off), req.Target.end()); err != nil {
+				return 0, err
 			}
 			state = stLineStart
 
