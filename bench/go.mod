@@ -4,6 +4,8 @@ go 1.26.0
 
 replace asynchttpserver.dev => ../
 
+require asynchttpserver.dev v0.0.0
+
 require (
 	github.com/lesismal/nbio v1.6.8
 	github.com/panjf2000/gnet/v2 v2.9.7

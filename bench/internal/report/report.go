@@ -23,6 +23,7 @@ type Run struct {
 	HasP99    bool
 	PeakRSS   int64 // server's VmHWM in bytes at the end of the run
 	Errors    int64 // failed requests of every kind
+	BadStatus int64 // of which responses with a wrong status (or body, as far as the generator checks)
 }
 
 // PerCore returns req/s per server core: RPS ÷ ServerCPU, or 0 if the CPU

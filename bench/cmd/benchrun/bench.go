@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"asynchttpserver.dev/bench/internal/loadgen"
+	"asynchttpserver.dev/bench/internal/report"
+)
+
+// runBench is the throughput benchmark: every scenario and server,
+// interleaved over cfg.rounds rounds, then the reports.
+func runBench(ctx context.Context, cfg config, ws workspace, out string) error {
+	b, err := build(ctx, cfg, ws, cfg.loadgen != "wrk")
+	if err != nil {
+		return err
+	}
+	place := pinning()
+	gen, err := chooseLoadgen(cfg, b.httpbench, place)
+	if err != nil {
+		return err
+	}
+	rep, servers := newReport(cfg, b, place, gen, cfg.duration, cfg.warmup, cfg.rounds)
+	r := &runner{place: place, gen: gen, duration: cfg.duration, warmup: cfg.warmup}
+	runs := len(servers) * len(cfg.scenarios) * cfg.rounds
+	per := cfg.warmup + cfg.duration + 500*time.Millisecond
+	log.Printf("%d runs with %s, about %v", runs, gen.Name(), (time.Duration(runs) * per).Round(time.Second))
+	if err := r.rounds(ctx, rep, servers, cfg.scenarios, cfg.rounds); err != nil {
+		return err
+	}
+	files, err := writeOutputs(rep, out)
+	if err != nil {
+		return err
+	}
+	return printMarkdown(rep, files)
+}
+
+// chooseLoadgen picks the load generator: BENCH_LOADGEN if set, otherwise
+// httpbench when it was built, otherwise wrk.
+func chooseLoadgen(cfg config, httpbench string, place placement) (loadgen.Generator, error) {
+	want := cfg.loadgen
+	if want == "" {
+		want = "wrk"
+		if httpbench != "" {
+			want = "httpbench"
+		}
+	}
+	if want == "httpbench" {
+		if httpbench == "" {
+			return nil, fmt.Errorf("BENCH_LOADGEN=httpbench, but there is no httpbench binary (set BENCH_HTTPBENCH or add ../cmd/httpbench)")
+		}
+		return &loadgen.Httpbench{Path: httpbench, Prefix: place.load}, nil
+	}
+	path, err := exec.LookPath("wrk")
+	if err != nil {
+		return nil, fmt.Errorf("wrk not found (apt-get install -y wrk): %w", err)
+	}
+	return &loadgen.Wrk{Path: path, ScriptDir: "wrk", Prefix: place.load}, nil
+}
+
+// newReport describes the run for the outputs and returns the servers to
+// measure: ours only when it was built.
+func newReport(cfg config, b buildResult, place placement, gen loadgen.Generator, d, warmup time.Duration, rounds int) (*report.Report, []serverDef) {
+	rep := &report.Report{
+		Title: "asynchttpserver benchmark", Date: time.Now().Format(time.DateOnly),
+		Machine: machine(), Pinning: place.note, LoadGen: gen.Version(),
+		Rounds: rounds, Duration: d, Warmup: warmup, Notes: b.notes,
+	}
+	var servers []serverDef
+	for _, key := range cfg.servers {
+		if key == oursKey && !b.ours {
+			continue
+		}
+		sv := lookupServer(key)
+		servers = append(servers, sv)
+		rep.Servers = append(rep.Servers, report.Server{
+			Key: sv.key, Label: sv.label(), Command: shellJoin(sv.command(place.server, "127.0.0.1:PORT")),
+		})
+	}
+	rep.Reference, rep.Notes = reference(servers, rep.Notes)
+	for _, key := range cfg.scenarios {
+		rep.Scenarios = append(rep.Scenarios, lookupScenario(key).reportScenario(gen, d))
+	}
+	rep.ChartFile = rep.Date + ".svg"
+	return rep, servers
+}
+
+// reference picks the server that ratios are relative to: ours, or net/http
+// when ours is not measured.
+func reference(servers []serverDef, notes []string) (string, []string) {
+	for _, want := range []string{oursKey, "nethttp"} {
+		for _, s := range servers {
+			if s.key == want {
+				if want != oursKey {
+					notes = append(notes, "ours was not measured, so ratios are to net/http")
+				}
+				return want, notes
+			}
+		}
+	}
+	return "", notes
+}
+
+// rounds runs every scenario on every server, round after round. Each round
+// starts one server further along the list, so that drift in the machine's
+// speed spreads over all servers alike. A failed run is noted and skipped.
+func (r *runner) rounds(ctx context.Context, rep *report.Report, servers []serverDef, scenarios []string, rounds int) error {
+	total, done := rounds*len(scenarios)*len(servers), 0
+	for round := 1; round <= rounds; round++ {
+		order := rotate(servers, round-1)
+		for _, key := range scenarios {
+			sc := lookupScenario(key)
+			for _, sv := range order {
+				done++
+				run, err := r.measure(ctx, round, sc, sv)
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				prefix := fmt.Sprintf("[%d/%d] round %d %-15s %-9s", done, total, round, sc.key, sv.key)
+				if err != nil {
+					log.Printf("%s FAILED: %v", prefix, err)
+					rep.Notes = append(rep.Notes, fmt.Sprintf("round %d, %s, %s failed: %s", round, sc.key, sv.key, firstLines(err.Error(), 2)))
+					continue
+				}
+				log.Printf("%s %s", prefix, describe(run))
+				rep.Runs = append(rep.Runs, run)
+			}
+		}
+	}
+	return nil
+}
+
+// rotate returns s rotated left by k.
+func rotate[T any](s []T, k int) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	k %= len(s)
+	return append(append([]T{}, s[k:]...), s[:k]...)
+}
+
+// outputFiles are the paths writeOutputs wrote.
+type outputFiles struct {
+	markdown, csv, runsCSV, chart string
+}
+
+// writeOutputs writes <date>.md, <date>.csv, <date>-runs.csv and
+// <date>.svg into dir.
+func writeOutputs(rep *report.Report, dir string) (outputFiles, error) {
+	base := filepath.Join(dir, rep.Date)
+	f := outputFiles{markdown: base + ".md", csv: base + ".csv", runsCSV: base + "-runs.csv", chart: base + ".svg"}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return f, err
+	}
+	for path, write := range map[string]func(*bytes.Buffer) error{
+		f.markdown: func(b *bytes.Buffer) error { return rep.WriteMarkdown(b) },
+		f.csv:      func(b *bytes.Buffer) error { return rep.WriteCSV(b) },
+		f.runsCSV:  func(b *bytes.Buffer) error { return rep.WriteRunsCSV(b) },
+		f.chart:    func(b *bytes.Buffer) error { return rep.WriteChart(b) },
+	} {
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			return f, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// printMarkdown prints the report on standard output and where it went.
+func printMarkdown(rep *report.Report, f outputFiles) error {
+	if err := rep.WriteMarkdown(os.Stdout); err != nil {
+		return err
+	}
+	log.Printf("wrote %s, %s, %s, %s", f.markdown, f.csv, f.runsCSV, f.chart)
+	return nil
+}

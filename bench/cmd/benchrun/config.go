@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config holds the settings read from the environment.
+type config struct {
+	rounds    int           // BENCH_ROUNDS: interleaved rounds
+	duration  time.Duration // BENCH_DURATION: measured time per run
+	warmup    time.Duration // BENCH_WARMUP: unmeasured load before each run
+	servers   []string      // BENCH_SERVERS: server keys, in run order
+	scenarios []string      // BENCH_SCENARIOS: scenario keys, in run order
+	loadgen   string        // BENCH_LOADGEN: "wrk", "httpbench" or "" (choose)
+	httpbench string        // BENCH_HTTPBENCH: path of a prebuilt httpbench
+}
+
+// loadConfig reads the BENCH_* settings through getenv.
+func loadConfig(getenv func(string) string) (config, error) {
+	cfg := config{rounds: 3, duration: 5 * time.Second, warmup: time.Second}
+	var err error
+	if cfg.rounds, err = intSetting(getenv, "BENCH_ROUNDS", cfg.rounds); err != nil {
+		return cfg, err
+	}
+	if cfg.duration, err = durationSetting(getenv, "BENCH_DURATION", cfg.duration); err != nil {
+		return cfg, err
+	}
+	if cfg.warmup, err = durationSetting(getenv, "BENCH_WARMUP", cfg.warmup); err != nil {
+		return cfg, err
+	}
+	if cfg.servers, err = listSetting(getenv, "BENCH_SERVERS", serverKeys()); err != nil {
+		return cfg, err
+	}
+	if cfg.scenarios, err = listSetting(getenv, "BENCH_SCENARIOS", scenarioKeys()); err != nil {
+		return cfg, err
+	}
+	cfg.loadgen = strings.TrimSpace(getenv("BENCH_LOADGEN"))
+	if cfg.loadgen != "" && cfg.loadgen != "wrk" && cfg.loadgen != "httpbench" {
+		return cfg, fmt.Errorf("BENCH_LOADGEN=%q: want wrk or httpbench", cfg.loadgen)
+	}
+	cfg.httpbench = strings.TrimSpace(getenv("BENCH_HTTPBENCH"))
+	if cfg.rounds < 1 || cfg.duration <= 0 || cfg.warmup < 0 {
+		return cfg, fmt.Errorf("BENCH_ROUNDS must be ≥ 1, BENCH_DURATION > 0 and BENCH_WARMUP ≥ 0")
+	}
+	return cfg, nil
+}
+
+func intSetting(getenv func(string) string, name string, def int) (int, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q: %w", name, v, err)
+	}
+	return n, nil
+}
+
+// durationSetting accepts a Go duration ("5s", "500ms") or whole seconds ("5").
+func durationSetting(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q: %w", name, v, err)
+	}
+	return d, nil
+}
+
+// listSetting reads a comma-separated subset of valid; empty means all.
+func listSetting(getenv func(string) string, name string, valid []string) ([]string, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return valid, nil
+	}
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !slices.Contains(valid, f) {
+			return nil, fmt.Errorf("%s: unknown %q; choose from %s", name, f, strings.Join(valid, ","))
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s=%q names nothing", name, v)
+	}
+	return out, nil
+}

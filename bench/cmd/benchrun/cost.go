@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"asynchttpserver.dev/bench/internal/callgrind"
+	"asynchttpserver.dev/bench/internal/server"
+)
+
+// costCounts are the two request counts of the cost measurement; the
+// difference of their instruction totals cancels start-up and shutdown.
+var costCounts = [2]int{2000, 20000}
+
+const (
+	costReadyTimeout = 2 * time.Minute // a Go server under callgrind starts slowly
+	costStopGrace    = time.Minute     // callgrind writes its output on exit
+	costClientLimit  = 10 * time.Minute
+)
+
+// costEnv is the server's environment under callgrind: valgrind 3.19 cannot
+// run Go's asynchronous preemption signals reliably, and one P keeps the
+// runtime's work on one thread.
+var costEnv = []string{"GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1"}
+
+// costResult is one server's instruction counts.
+type costResult struct {
+	server   serverDef
+	instr    [2]int64 // at costCounts[0] and costCounts[1] requests
+	err      error
+	commands [2]string
+}
+
+// marginal returns the instructions per request between the two counts.
+func (c costResult) marginal() float64 {
+	return float64(c.instr[1]-c.instr[0]) / float64(costCounts[1]-costCounts[0])
+}
+
+// runCost measures instructions per request for every server.
+func runCost(ctx context.Context, cfg config, ws workspace, out string) error {
+	valgrind, err := exec.LookPath("valgrind")
+	if err != nil {
+		return fmt.Errorf("valgrind not found (apt-get install -y valgrind): %w", err)
+	}
+	b, err := build(ctx, cfg, ws, false)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "bench-cost-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	place := pinning()
+	var results []costResult
+	for _, key := range cfg.servers {
+		if key == oursKey && !b.ours {
+			continue
+		}
+		res := measureCost(ctx, lookupServer(key), valgrind, tmp, place)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		results = append(results, res)
+	}
+	return writeCost(results, b.notes, place, valgrindVersion(valgrind), out)
+}
+
+// measureCost runs a server under callgrind at both request counts.
+func measureCost(ctx context.Context, sv serverDef, valgrind, tmp string, place placement) costResult {
+	res := costResult{server: sv}
+	for i, n := range costCounts {
+		instr, cmd, err := callgrindRun(ctx, sv, valgrind, tmp, n, place)
+		res.commands[i] = cmd
+		if err != nil {
+			res.err = fmt.Errorf("%d requests: %w", n, err)
+			log.Printf("cost %-9s FAILED: %v", sv.key, res.err)
+			return res
+		}
+		res.instr[i] = instr
+		log.Printf("cost %-9s %6d requests: %d instructions", sv.key, n, instr)
+	}
+	log.Printf("cost %-9s marginal: %.0f instructions/request", sv.key, res.marginal())
+	return res
+}
+
+// callgrindRun starts the server under callgrind, sends n requests with
+// costclient, stops the server with SIGTERM and reads the instruction total.
+// It returns the server's command line with the port replaced by PORT.
+func callgrindRun(ctx context.Context, sv serverDef, valgrind, tmp string, n int, place placement) (int64, string, error) {
+	addr, err := server.FreeAddr()
+	if err != nil {
+		return 0, "", err
+	}
+	outFile := filepath.Join(tmp, fmt.Sprintf("callgrind.out.%s.%d", sv.key, n))
+	argv := append(append([]string{}, place.server...), valgrind, "--tool=callgrind", "--dump-instr=no",
+		"--callgrind-out-file="+outFile)
+	argv = append(argv, sv.binary(), "-addr", addr)
+	display := strings.Join(costEnv, " ") + " " + strings.ReplaceAll(shellJoin(argv), addr, "127.0.0.1:PORT")
+	display = strings.ReplaceAll(display, outFile, fmt.Sprintf("callgrind.out.%s.%d", sv.key, n))
+	p, err := server.Start(argv, costEnv, addr)
+	if err != nil {
+		return 0, display, err
+	}
+	defer p.Stop(costStopGrace)
+	if err := p.WaitReady(ctx, costReadyTimeout); err != nil {
+		return 0, display, err
+	}
+	if err := runCostClient(ctx, addr, n, place); err != nil {
+		return 0, display, fmt.Errorf("%w; server output: %s", err, firstLines(p.Output(), 5))
+	}
+	if err := p.Stop(costStopGrace); err != nil {
+		return 0, display, fmt.Errorf("stop: %w (callgrind writes its counts only when the server exits)", err)
+	}
+	instr, err := callgrind.Instructions(outFile)
+	return instr, display, err
+}
+
+// runCostClient sends n requests on one keep-alive connection.
+func runCostClient(ctx context.Context, addr string, n int, place placement) error {
+	ctx, cancel := context.WithTimeout(ctx, costClientLimit)
+	defer cancel()
+	argv := append(append([]string{}, place.load...), filepath.Join(binDir, "costclient"),
+		"-addr", addr, "-n", strconv.Itoa(n))
+	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %w: %s", shellJoin(argv), err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// valgrindVersion returns what `valgrind --version` prints.
+func valgrindVersion(valgrind string) string {
+	out, err := exec.Command(valgrind, "--version").Output()
+	if err != nil {
+		return "valgrind"
+	}
+	return strings.TrimSpace(string(out))
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"asynchttpserver.dev/bench/internal/loadgen"
+	"asynchttpserver.dev/bench/internal/proc"
+	"asynchttpserver.dev/bench/internal/report"
+	"asynchttpserver.dev/bench/internal/server"
+	"asynchttpserver.dev/bench/internal/verify"
+)
+
+const (
+	readyTimeout = 10 * time.Second // for a server to accept connections
+	stopGrace    = 5 * time.Second  // for a server to exit on SIGTERM
+)
+
+// runner measures one server in one scenario at a time.
+type runner struct {
+	place    placement
+	gen      loadgen.Generator
+	duration time.Duration
+	warmup   time.Duration
+}
+
+// startServer starts a server on a free port, waits until it accepts
+// connections and checks that it answers correctly. On error, nothing is
+// left running.
+func (r *runner) startServer(ctx context.Context, sv serverDef) (*server.Process, error) {
+	addr, err := server.FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	p, err := server.Start(sv.command(r.place.server, addr), nil, addr)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.WaitReady(ctx, readyTimeout); err != nil {
+		p.Stop(stopGrace)
+		return nil, err
+	}
+	if err := verify.Server(ctx, addr); err != nil {
+		p.Stop(stopGrace)
+		return nil, fmt.Errorf("answers wrongly: %w", err)
+	}
+	return p, nil
+}
+
+// measure runs one scenario against a fresh instance of one server: start,
+// check, warm up, then measure the load generator's throughput together
+// with the server's CPU share and peak RSS.
+func (r *runner) measure(ctx context.Context, round int, sc scenarioDef, sv serverDef) (report.Run, error) {
+	p, err := r.startServer(ctx, sv)
+	if err != nil {
+		return report.Run{}, err
+	}
+	defer p.Stop(stopGrace)
+	url := "http://" + p.Addr + "/"
+	if r.warmup > 0 {
+		if _, err := r.gen.Run(ctx, sc.spec(url, r.warmup)); err != nil {
+			return report.Run{}, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	before, err := proc.Read(p.Pid())
+	if err != nil {
+		return report.Run{}, err
+	}
+	res, err := r.gen.Run(ctx, sc.spec(url, r.duration))
+	if err != nil {
+		return report.Run{}, err
+	}
+	after, err := proc.Read(p.Pid())
+	if err != nil {
+		return report.Run{}, err
+	}
+	rss, err := proc.PeakRSS(p.Pid())
+	if err != nil {
+		return report.Run{}, err
+	}
+	if p.Exited() {
+		return report.Run{}, errors.New("server exited during the run: " + p.Output())
+	}
+	return report.Run{
+		Round: round, Scenario: sc.key, Server: sv.key,
+		Requests: res.Requests, RPS: res.RPS,
+		ServerCPU: proc.Share(before, after), LoadCPU: res.CPUShare(),
+		P99: res.P99, HasP99: res.HasP99, PeakRSS: rss, Errors: res.Errors.Total(), BadStatus: res.Errors.Status,
+	}, nil
+}
+
+// describe formats a run for the progress log.
+func describe(run report.Run) string {
+	p99 := "n/a"
+	if run.HasP99 {
+		p99 = report.Latency(run.P99)
+	}
+	return fmt.Sprintf("%s req/s (%s per core), server CPU %s, load CPU %s, p99 %s, RSS %s, errors %d",
+		report.Thousands(run.RPS), report.Thousands(run.PerCore()), report.Percent(run.ServerCPU),
+		report.Percent(run.LoadCPU), p99, report.MiB(run.PeakRSS), run.Errors)
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"time"
+
+	"asynchttpserver.dev/bench/internal/loadgen"
+	"asynchttpserver.dev/bench/internal/report"
+)
+
+// scenarioDef is a load pattern.
+type scenarioDef struct {
+	key         string
+	title       string
+	description string
+	connections int
+	pipeline    int
+	close       bool
+}
+
+// scenarioDefs lists every scenario in report order.
+var scenarioDefs = []scenarioDef{
+	{
+		key: "keepalive-c64", title: "keep-alive, 64 connections", connections: 64, pipeline: 1,
+		description: "64 keep-alive connections, one request in flight on each: the cost of reading, " +
+			"parsing and answering a request, with a read and a write system call per request.",
+	},
+	{
+		key: "pipeline16-c64", title: "pipelined ×16, 64 connections", connections: 64, pipeline: 16,
+		description: "64 connections, 16 requests written at once on each: whether a server answers a " +
+			"batch with one read and one write. wrk's latency percentiles are not valid under pipelining, so p99 reads n/a with wrk.",
+	},
+	{
+		key: "keepalive-c512", title: "keep-alive, 512 connections", connections: 512, pipeline: 1,
+		description: "512 keep-alive connections, one request in flight on each: the same work spread " +
+			"over many sockets (readiness bookkeeping, per-connection memory: see peak RSS).",
+	},
+	{
+		key: "churn-c64", title: "churn (Connection: close), 64 clients", connections: 64, pipeline: 1, close: true,
+		description: "64 clients, each request on a new connection with `Connection: close`: accept, " +
+			"set-up and teardown per request. Much of the cost is the kernel's and the client's connect; compare per server core.",
+	},
+}
+
+func scenarioKeys() []string {
+	keys := make([]string, len(scenarioDefs))
+	for i, s := range scenarioDefs {
+		keys[i] = s.key
+	}
+	return keys
+}
+
+func lookupScenario(key string) scenarioDef {
+	for _, s := range scenarioDefs {
+		if s.key == key {
+			return s
+		}
+	}
+	panic("unknown scenario " + key) // keys are validated by loadConfig
+}
+
+// spec returns the load for this scenario against url.
+func (s scenarioDef) spec(url string, d time.Duration) loadgen.Spec {
+	return loadgen.Spec{URL: url, Connections: s.connections, Duration: d, Pipeline: s.pipeline, Close: s.close}
+}
+
+// reportScenario describes the scenario for the report, with the load
+// generator's exact command line (the port varies from run to run).
+func (s scenarioDef) reportScenario(gen loadgen.Generator, d time.Duration) report.Scenario {
+	cmd := ""
+	if argv := gen.Command(s.spec("http://127.0.0.1:PORT/", d)); argv != nil {
+		cmd = shellJoin(argv)
+	}
+	return report.Scenario{Key: s.key, Title: s.title, Description: s.description, Command: cmd}
+}

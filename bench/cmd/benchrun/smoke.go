@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"asynchttpserver.dev/bench/internal/loadgen"
+	"asynchttpserver.dev/bench/internal/report"
+)
+
+const (
+	smokeDuration = 300 * time.Millisecond // load per server and scenario
+	smokeTimeout  = 3 * time.Minute        // bound on the whole smoke run, builds included
+)
+
+// runSmoke runs the whole pipeline briefly and asserts only correctness:
+// every server answers 200 "Hello World" (plain, pipelined, Connection:
+// close), every short load run gets correct responses, and every output file
+// is written and non-empty. It never asserts a speed and never needs wrk:
+// it drives load with httpbench when that exists, otherwise with the
+// in-process Probe. The outputs go to a temporary directory.
+func runSmoke(ctx context.Context, cfg config, ws workspace) error {
+	ctx, cancel := context.WithTimeout(ctx, smokeTimeout)
+	defer cancel()
+	start := time.Now()
+	b, err := build(ctx, cfg, ws, cfg.loadgen != "wrk")
+	if err != nil {
+		return err
+	}
+	place := pinning()
+	var gen loadgen.Generator = loadgen.Probe{}
+	if b.httpbench != "" {
+		gen = &loadgen.Httpbench{Path: b.httpbench, Prefix: place.load}
+	}
+	dir, err := os.MkdirTemp("", "bench-smoke-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	rep, servers := newReport(cfg, b, place, gen, smokeDuration, 0, 1)
+	r := &runner{place: place, gen: gen, duration: smokeDuration}
+	var t tally
+	r.smokeServers(ctx, servers, &t)
+	r.smokeLoad(ctx, rep, servers, cfg.scenarios, &t)
+	smokeOutputs(rep, dir, &t)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	fmt.Printf("bench-smoke: %d passed, %d failed (%v, load generator %s)\n", t.passed, t.failed, time.Since(start).Round(time.Millisecond), gen.Name())
+	if t.failed > 0 {
+		return errors.New("smoke run failed")
+	}
+	return nil
+}
+
+// smokeServers checks that every server starts and answers correctly.
+func (r *runner) smokeServers(ctx context.Context, servers []serverDef, t *tally) {
+	for _, sv := range servers {
+		p, err := r.startServer(ctx, sv)
+		if err == nil {
+			p.Stop(stopGrace)
+		}
+		t.check(fmt.Sprintf("%s answers 200 %q (plain, pipelined ×16, Connection: close)", sv.key, "Hello World"), err)
+	}
+}
+
+// smokeLoad runs every scenario briefly against every server.
+func (r *runner) smokeLoad(ctx context.Context, rep *report.Report, servers []serverDef, scenarios []string, t *tally) {
+	_, strict := r.gen.(loadgen.Probe)
+	for _, key := range scenarios {
+		sc := lookupScenario(key)
+		for _, sv := range servers {
+			run, err := r.measure(ctx, 1, sc, sv)
+			if err == nil {
+				err = smokeRunError(run, strict)
+			}
+			if err == nil {
+				rep.Runs = append(rep.Runs, run)
+			}
+			t.check(fmt.Sprintf("%s under %s load: %d correct responses", sv.key, sc.key, run.Requests), err)
+		}
+	}
+}
+
+// smokeRunError judges a load run on correctness alone. The in-process
+// Probe checks every response, so any error fails; for an external
+// generator, only wrong responses fail, and other errors are logged.
+func smokeRunError(run report.Run, strict bool) error {
+	switch {
+	case run.Requests == 0:
+		return errors.New("no responses")
+	case run.BadStatus > 0:
+		return fmt.Errorf("%d wrong responses", run.BadStatus)
+	case strict && run.Errors > 0:
+		return fmt.Errorf("%d failed requests", run.Errors)
+	case run.Errors > 0:
+		log.Printf("warning: %s/%s: %d connection errors", run.Scenario, run.Server, run.Errors)
+	}
+	return nil
+}
+
+// smokeOutputs writes the reports into dir and checks that each exists and
+// is non-empty.
+func smokeOutputs(rep *report.Report, dir string, t *tally) {
+	files, err := writeOutputs(rep, dir)
+	t.check("outputs written", err)
+	if err != nil {
+		return
+	}
+	for _, path := range []string{files.markdown, files.csv, files.runsCSV, files.chart} {
+		st, err := os.Stat(path)
+		if err == nil && st.Size() == 0 {
+			err = errors.New("empty")
+		}
+		t.check("output "+path+" is non-empty", err)
+	}
+}
+
+// tally counts and logs passed and failed checks.
+type tally struct{ passed, failed int }
+
+func (t *tally) check(what string, err error) {
+	if err != nil {
+		t.failed++
+		log.Printf("FAIL %s: %v", what, err)
+		return
+	}
+	t.passed++
+	log.Printf("ok   %s", what)
+}
