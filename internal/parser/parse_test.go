@@ -83,7 +83,7 @@ var headCases = []headCase{
 	{"§3.2.1 DEL in target", h11("GET /a\x7f HTTP/1.1"), 400, nil},
 	{"§3.2.1 HTAB in target", h11("GET /a\tb HTTP/1.1"), 400, nil},
 	{"§3.2.1 byte >= 0x80 in target", h11("GET /caf\xc3\xa9 HTTP/1.1"), 400, nil},
-	{"§3.2.1 unwise ASCII accepted", h11(`GET /a|b{c}"<>^`+"`"+`\ HTTP/1.1`), 0, []string{"form=origin"}},
+	{"§3.2.1 unwise ASCII accepted", h11(`GET /a|b{c}"<>^` + "`" + `\ HTTP/1.1`), 0, []string{"form=origin"}},
 	{"§3.2.2 absolute-form", h11("GET http://example.com:8080/p/q?x HTTP/1.1"), 0,
 		[]string{"form=absolute", `scheme="http"`, `authority="example.com:8080"`, `path="/p/q"`, `query="x"`}},
 	{"§3.2.2 absolute-form, empty path", h11("GET http://example.com HTTP/1.1"), 0, []string{"form=absolute", `path=""`, `authority="example.com"`}},
