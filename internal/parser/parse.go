@@ -1,5 +1,10 @@
 package parser
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // maxLeadingEmptyLines bounds the empty lines skipped before a request line.
 // RFC 9112 §2.2 asks servers to ignore at least one (clients used to send a
 // CRLF after a POST body); a few more are harmless, an endless stream is not.
@@ -156,9 +161,7 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 
 		case stMethod:
 			// method = token, then exactly one SP (RFC 9112 §3).
-			for i < len(b) && tokenTab[b[i]] {
-				i++
-			}
+			i = skipToken(b, i)
 			if i >= len(b) {
 				goto more
 			}
@@ -230,6 +233,13 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 			// HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3), case-
 			// sensitive. Bytes are checked as they arrive so that garbage is
 			// rejected at once rather than after eight bytes.
+			if i == mark && i+8 <= len(b) {
+				// Fast path: the whole version has arrived and is the
+				// usual one; compare it as one word.
+				if v := binary.LittleEndian.Uint64(b[i:]); v == http11 || v == http10 {
+					i += 8
+				}
+			}
 			for ; i < len(b) && i < mark+8; i++ {
 				if !versionByteOK(i-mark, b[i]) {
 					return 0, errVersion
@@ -290,9 +300,7 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 		case stName:
 			// field-name = token, then ':' with no whitespace before it
 			// (RFC 9112 §5.1).
-			for i < len(b) && tokenTab[b[i]] {
-				i++
-			}
+			i = skipToken(b, i)
 			if i >= len(b) {
 				goto more
 			}
@@ -325,9 +333,7 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 		case stValue:
 			// field-value: no CR, LF, NUL or other control but HTAB (RFC
 			// 9110 §5.5); OWS around it is not part of it (RFC 9112 §5).
-			for i < len(b) && valueTab[b[i]] {
-				i++
-			}
+			i = skipValue(b, i)
 			if i >= len(b) {
 				goto more
 			}
@@ -381,4 +387,54 @@ func versionByteOK(k int, c byte) bool {
 	default:
 		return c == "HTTP/"[k]
 	}
+}
+
+// "HTTP/1.1" and "HTTP/1.0" as little-endian words.
+var (
+	http11 = binary.LittleEndian.Uint64([]byte("HTTP/1.1"))
+	http10 = binary.LittleEndian.Uint64([]byte("HTTP/1.0"))
+)
+
+// skipToken returns the index of the first byte at or after i that is not a
+// tchar. Unrolled by four: names and methods are short, and the loop branch
+// costs as much as the lookup.
+func skipToken(b []byte, i int) int {
+	for i+4 <= len(b) && tokenTab[b[i]] && tokenTab[b[i+1]] && tokenTab[b[i+2]] && tokenTab[b[i+3]] {
+		i += 4
+	}
+	for i < len(b) && tokenTab[b[i]] {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index of the first byte at or after i that may not
+// appear in a field value (CR and LF included). Field values are most of a
+// head's bytes, so it tests eight at a time: m flags the bytes below 0x20 or
+// equal to 0x7f (bytes >= 0x80 pass). Borrows only run upwards, so the lowest
+// flag is exact and locates the first such byte; only a HTAB there lets the
+// scan go on.
+func skipValue(b []byte, i int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		y := x ^ (0x7f * ones)
+		m := ((x-0x20*ones)&^x | (y-ones)&^y) & high
+		if m == 0 {
+			i += 8
+			continue
+		}
+		i += bits.TrailingZeros64(m) >> 3
+		if b[i] != '\t' {
+			return i
+		}
+		i++
+	}
+	for i < len(b) && valueTab[b[i]] {
+		i++
+	}
+	return i
 }
