@@ -64,7 +64,7 @@ func (r *runner) measure(ctx context.Context, round int, sc scenarioDef, sv serv
 			return report.Run{}, fmt.Errorf("warm-up: %w", err)
 		}
 	}
-	before, err := proc.Read(p.Pid())
+	before, err := readCPU(p.Pid())
 	if err != nil {
 		return report.Run{}, err
 	}
@@ -72,7 +72,7 @@ func (r *runner) measure(ctx context.Context, round int, sc scenarioDef, sv serv
 	if err != nil {
 		return report.Run{}, err
 	}
-	after, err := proc.Read(p.Pid())
+	after, err := readCPU(p.Pid())
 	if err != nil {
 		return report.Run{}, err
 	}
@@ -86,9 +86,36 @@ func (r *runner) measure(ctx context.Context, round int, sc scenarioDef, sv serv
 	return report.Run{
 		Round: round, Scenario: sc.key, Server: sv.key,
 		Requests: res.Requests, RPS: res.RPS,
-		ServerCPU: proc.Share(before, after), LoadCPU: res.CPUShare(),
-		P99: res.P99, HasP99: res.HasP99, PeakRSS: rss, Errors: res.Errors.Total(), BadStatus: res.Errors.Status,
+		ServerCPU: proc.Share(before.server, after.server), LoadCPU: res.CPUShare(),
+		OtherCPU: otherShare(before, after, res.CPU),
+		P99:      res.P99, HasP99: res.HasP99, PeakRSS: rss, Errors: res.Errors.Total(), BadStatus: res.Errors.Status,
 	}, nil
+}
+
+// cpuSample is the server's and the whole machine's CPU time at a moment.
+type cpuSample struct {
+	server proc.Sample
+	system time.Duration
+}
+
+func readCPU(pid int) (cpuSample, error) {
+	sys, err := proc.SystemBusy()
+	if err != nil {
+		return cpuSample{}, err
+	}
+	srv, err := proc.Read(pid)
+	return cpuSample{server: srv, system: sys}, err
+}
+
+// otherShare returns the CPU share of every process other than the server
+// and the load generator between two samples: the machine's background load.
+func otherShare(before, after cpuSample, loadCPU time.Duration) float64 {
+	wall := after.server.At.Sub(before.server.At)
+	if wall <= 0 {
+		return 0
+	}
+	other := (after.system - before.system) - (after.server.CPU - before.server.CPU) - loadCPU
+	return max(0, float64(other)/float64(wall))
 }
 
 // describe formats a run for the progress log.
@@ -97,7 +124,7 @@ func describe(run report.Run) string {
 	if run.HasP99 {
 		p99 = report.Latency(run.P99)
 	}
-	return fmt.Sprintf("%s req/s (%s per core), server CPU %s, load CPU %s, p99 %s, RSS %s, errors %d",
+	return fmt.Sprintf("%s req/s (%s per core), server CPU %s, load CPU %s, other %s, p99 %s, RSS %s, errors %d",
 		report.Thousands(run.RPS), report.Thousands(run.PerCore()), report.Percent(run.ServerCPU),
-		report.Percent(run.LoadCPU), p99, report.MiB(run.PeakRSS), run.Errors)
+		report.Percent(run.LoadCPU), report.Percent0(run.OtherCPU), p99, report.MiB(run.PeakRSS), run.Errors)
 }

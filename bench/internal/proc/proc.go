@@ -105,3 +105,38 @@ func Share(before, after Sample) float64 {
 	}
 	return float64(after.CPU-before.CPU) / float64(wall)
 }
+
+// SystemBusy returns the CPU time all CPUs of the machine have spent busy
+// since boot: user, nice, system, irq, softirq and steal time from the "cpu"
+// line of /proc/stat. Subtracting the benchmark's own processes from its
+// change over a run shows how much else the machine was doing.
+func SystemBusy() (time.Duration, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, fmt.Errorf("system cpu time: %w", err)
+	}
+	ticks, err := parseSystemStat(b)
+	if err != nil {
+		return 0, fmt.Errorf("system cpu time: %w", err)
+	}
+	return time.Duration(ticks) * clockTick, nil
+}
+
+// parseSystemStat sums the busy fields of the aggregate "cpu" line of
+// /proc/stat: user nice system idle iowait irq softirq steal ...
+func parseSystemStat(b []byte) (int64, error) {
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	f := bytes.Fields(line)
+	if len(f) < 9 || string(f[0]) != "cpu" {
+		return 0, fmt.Errorf("malformed cpu line %q", line)
+	}
+	var busy int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system irq softirq steal
+		n, err := strconv.ParseInt(string(f[i]), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("cpu line field %d: %w", i, err)
+		}
+		busy += n
+	}
+	return busy, nil
+}

@@ -53,3 +53,17 @@ func TestShare(t *testing.T) {
 		t.Errorf("Share over no time = %v, want 0", got)
 	}
 }
+
+func TestParseSystemStat(t *testing.T) {
+	stat := "cpu  100 2 30 5000 40 5 6 7 0 0\ncpu0 50 1 15 2500 20 2 3 3 0 0\n"
+	got, err := parseSystemStat([]byte(stat))
+	if err != nil || got != 150 {
+		t.Errorf("parseSystemStat = %d, %v; want 150", got, err)
+	}
+	if _, err := parseSystemStat([]byte("intr 1 2 3\n")); err == nil {
+		t.Error("want an error for a missing cpu line")
+	}
+	if _, err := SystemBusy(); err != nil {
+		t.Error(err)
+	}
+}

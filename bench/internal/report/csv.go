@@ -13,10 +13,10 @@ import (
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"date", "scenario", "server", "runs", "rps", "rps_per_core", "server_cpu", "loadgen_cpu",
-		"p99_us", "peak_rss_bytes", "errors", "ratio_rps", "ratio_per_core", "reference"})
+		"other_cpu", "p99_us", "peak_rss_bytes", "errors", "ratio_rps", "ratio_per_core", "reference"})
 	for _, s := range r.Summaries() {
 		cw.Write([]string{r.Date, s.Scenario, s.Server, strconv.Itoa(s.Runs), num(s.RPS), num(s.PerCore),
-			num(s.ServerCPU), num(s.LoadCPU), p99(s.HasP99, s.P99.Microseconds()), strconv.FormatInt(s.PeakRSS, 10),
+			num(s.ServerCPU), num(s.LoadCPU), num(s.OtherCPU), p99(s.HasP99, s.P99.Microseconds()), strconv.FormatInt(s.PeakRSS, 10),
 			strconv.FormatInt(s.Errors, 10), ratioField(s.RatioRPS), ratioField(s.RatioPerCore), r.Reference})
 	}
 	cw.Flush()
@@ -30,10 +30,10 @@ func (r *Report) WriteCSV(w io.Writer) error {
 func (r *Report) WriteRunsCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"date", "round", "scenario", "server", "requests", "rps", "rps_per_core", "server_cpu",
-		"loadgen_cpu", "p99_us", "peak_rss_bytes", "errors"})
+		"loadgen_cpu", "other_cpu", "p99_us", "peak_rss_bytes", "errors"})
 	for _, x := range r.Runs {
 		cw.Write([]string{r.Date, strconv.Itoa(x.Round), x.Scenario, x.Server, strconv.FormatInt(x.Requests, 10),
-			num(x.RPS), num(x.PerCore()), num(x.ServerCPU), num(x.LoadCPU), p99(x.HasP99, x.P99.Microseconds()),
+			num(x.RPS), num(x.PerCore()), num(x.ServerCPU), num(x.LoadCPU), num(x.OtherCPU), p99(x.HasP99, x.P99.Microseconds()),
 			strconv.FormatInt(x.PeakRSS, 10), strconv.FormatInt(x.Errors, 10)})
 	}
 	cw.Flush()

@@ -38,6 +38,8 @@ func (r *Report) writeHeader(w io.Writer) {
 	fmt.Fprintf(w, "| load generator | %s |\n", r.LoadGen)
 	fmt.Fprintf(w, "| method | %d interleaved round(s); each run starts the server afresh, warms up for %v, then measures for %v; figures are medians over the rounds, peak RSS the largest VmHWM seen |\n",
 		r.Rounds, r.Warmup, r.Duration)
+	med, top := r.Background()
+	fmt.Fprintf(w, "| other load | other processes used %s of a core during the median run, %s at most; higher means noisier figures |\n", Percent0(med), Percent0(top))
 	fmt.Fprintf(w, "| ratios | %s |\n\n", r.referenceNote())
 }
 
@@ -97,8 +99,8 @@ func (r *Report) writeScenario(w io.Writer, sc Scenario, sums []Summary) {
 	if r.Reference != "" {
 		ref = r.server(r.Reference).Key
 	}
-	fmt.Fprintf(w, "| server | req/s | req/s per server core | server CPU | load gen CPU | p99 | peak RSS | req/s × %s | per core × %s | errors |\n", ref, ref)
-	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(w, "| server | req/s | req/s per server core | server CPU | load gen CPU | other CPU | p99 | peak RSS | req/s × %s | per core × %s | errors |\n", ref, ref)
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, sv := range r.Servers {
 		s, ok := find(sums, sc.Key, sv.Key)
 		if !ok {
@@ -108,9 +110,9 @@ func (r *Report) writeScenario(w io.Writer, sc Scenario, sums []Summary) {
 		if s.HasP99 {
 			p99 = Latency(s.P99)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |\n",
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |\n",
 			sv.Label, Thousands(s.RPS), Thousands(s.PerCore), Percent(s.ServerCPU), Percent(s.LoadCPU),
-			p99, MiB(s.PeakRSS), Ratio(s.RatioRPS), Ratio(s.RatioPerCore), s.Errors)
+			Percent0(s.OtherCPU), p99, MiB(s.PeakRSS), Ratio(s.RatioRPS), Ratio(s.RatioPerCore), s.Errors)
 	}
 	fmt.Fprintln(w)
 }

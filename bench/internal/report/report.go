@@ -19,6 +19,7 @@ type Run struct {
 	RPS       float64       // responses per second, as the load generator counted them
 	ServerCPU float64       // server's CPU time ÷ wall time of the run (1 = one core busy)
 	LoadCPU   float64       // the same for the load generator; 0 if not measured
+	OtherCPU  float64       // CPU used by every other process on the machine ÷ wall time
 	P99       time.Duration // valid if HasP99
 	HasP99    bool
 	PeakRSS   int64 // server's VmHWM in bytes at the end of the run
@@ -85,6 +86,7 @@ type Summary struct {
 	PerCore      float64 // median of each run's req/s per server core
 	ServerCPU    float64 // median server CPU share
 	LoadCPU      float64 // median load generator CPU share; 0 if not measured
+	OtherCPU     float64 // median CPU share of all other processes
 	P99          time.Duration
 	HasP99       bool
 	PeakRSS      int64   // largest VmHWM over the rounds
@@ -112,7 +114,7 @@ func (r *Report) Summaries() []Summary {
 // summarize computes the medians of the runs of one server in one scenario.
 func summarize(runs []Run, scenario, server string) (Summary, bool) {
 	s := Summary{Scenario: scenario, Server: server}
-	var rps, perCore, cpu, load, p99 []float64
+	var rps, perCore, cpu, load, other, p99 []float64
 	for _, r := range runs {
 		if r.Scenario != scenario || r.Server != server {
 			continue
@@ -122,6 +124,7 @@ func summarize(runs []Run, scenario, server string) (Summary, bool) {
 		perCore = append(perCore, r.PerCore())
 		cpu = append(cpu, r.ServerCPU)
 		load = append(load, r.LoadCPU)
+		other = append(other, r.OtherCPU)
 		if r.HasP99 {
 			p99 = append(p99, float64(r.P99))
 		}
@@ -132,6 +135,7 @@ func summarize(runs []Run, scenario, server string) (Summary, bool) {
 		return s, false
 	}
 	s.RPS, s.PerCore, s.ServerCPU, s.LoadCPU = Median(rps), Median(perCore), Median(cpu), Median(load)
+	s.OtherCPU = Median(other)
 	if len(p99) > 0 {
 		s.P99, s.HasP99 = time.Duration(Median(p99)), true
 	}
@@ -156,6 +160,17 @@ func ratio(a, b float64) float64 {
 		return math.NaN()
 	}
 	return a / b
+}
+
+// Background returns the median and the largest CPU share that other
+// processes used during the runs: how quiet the machine was.
+func (r *Report) Background() (median, largest float64) {
+	var xs []float64
+	for _, run := range r.Runs {
+		xs = append(xs, run.OtherCPU)
+		largest = max(largest, run.OtherCPU)
+	}
+	return Median(xs), largest
 }
 
 // Median returns the median of xs (the mean of the middle two for an even
@@ -244,6 +259,11 @@ func Ratio(v float64) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.2f", v)
+}
+
+// Percent0 formats a CPU share as a percentage of one core, 0 included.
+func Percent0(v float64) string {
+	return fmt.Sprintf("%.0f %%", max(v, 0)*100)
 }
 
 // Percent formats a CPU share as a percentage of one core, or "n/a" for 0.

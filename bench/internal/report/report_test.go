@@ -86,7 +86,7 @@ func TestOutputs(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	for _, want := range []string{"| gnet v2 | 300 | 600 |", "wrk -c64 URL", "AMD EPYC", "| ours | 400 (1.00) |", "2026-11-25.svg"} {
+	for _, want := range []string{"| gnet v2 | 300 | 600 | 50 % | n/a | 0 % |", "wrk -c64 URL", "AMD EPYC", "| ours | 400 (1.00) |", "2026-11-25.svg"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}

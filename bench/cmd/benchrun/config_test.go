@@ -1,0 +1,82 @@
+package main
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	cfg, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.rounds != 3 || cfg.duration != 5*time.Second || cfg.warmup != time.Second {
+		t.Errorf("defaults = %+v", cfg)
+	}
+	if !slices.Equal(cfg.servers, serverKeys()) || !slices.Equal(cfg.scenarios, scenarioKeys()) {
+		t.Errorf("default subsets = %v, %v", cfg.servers, cfg.scenarios)
+	}
+}
+
+func TestLoadConfigSettings(t *testing.T) {
+	cfg, err := loadConfig(env(map[string]string{
+		"BENCH_ROUNDS": "5", "BENCH_DURATION": "2", "BENCH_WARMUP": "500ms",
+		"BENCH_SERVERS": "gnet, ours,gnet", "BENCH_SCENARIOS": "churn-c64",
+		"BENCH_LOADGEN": "httpbench", "BENCH_HTTPBENCH": "/x/httpbench",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config{rounds: 5, duration: 2 * time.Second, warmup: 500 * time.Millisecond,
+		servers: []string{"gnet", "ours"}, scenarios: []string{"churn-c64"}, loadgen: "httpbench", httpbench: "/x/httpbench"}
+	if cfg.rounds != want.rounds || cfg.duration != want.duration || cfg.warmup != want.warmup ||
+		!slices.Equal(cfg.servers, want.servers) || !slices.Equal(cfg.scenarios, want.scenarios) ||
+		cfg.loadgen != want.loadgen || cfg.httpbench != want.httpbench {
+		t.Errorf("loadConfig = %+v, want %+v", cfg, want)
+	}
+}
+
+func TestLoadConfigRejects(t *testing.T) {
+	for _, m := range []map[string]string{
+		{"BENCH_ROUNDS": "x"},
+		{"BENCH_ROUNDS": "0"},
+		{"BENCH_DURATION": "fast"},
+		{"BENCH_SERVERS": "nginx"},
+		{"BENCH_SCENARIOS": ","},
+		{"BENCH_LOADGEN": "ab"},
+	} {
+		if _, err := loadConfig(env(m)); err == nil {
+			t.Errorf("loadConfig(%v): want an error", m)
+		}
+	}
+}
+
+func TestRotate(t *testing.T) {
+	s := []string{"a", "b", "c"}
+	for k, want := range [][]string{{"a", "b", "c"}, {"b", "c", "a"}, {"c", "a", "b"}, {"a", "b", "c"}} {
+		if got := rotate(s, k); !slices.Equal(got, want) {
+			t.Errorf("rotate(%v, %d) = %v, want %v", s, k, got, want)
+		}
+	}
+	if rotate([]string(nil), 1) != nil {
+		t.Error("rotate(nil) != nil")
+	}
+}
+
+func TestReference(t *testing.T) {
+	all := []serverDef{lookupServer("nethttp"), lookupServer(oursKey)}
+	if ref, notes := reference(all, nil); ref != oursKey || len(notes) != 0 {
+		t.Errorf("reference with ours = %q, %v", ref, notes)
+	}
+	if ref, notes := reference(all[:1], nil); ref != "nethttp" || len(notes) != 1 {
+		t.Errorf("reference without ours = %q, %v", ref, notes)
+	}
+	if ref, _ := reference([]serverDef{lookupServer("gnet")}, nil); ref != "" {
+		t.Errorf("reference without ours or net/http = %q", ref)
+	}
+}
