@@ -180,10 +180,13 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 				for i < len(b) && targetTab[b[i]] == tPlain {
 					i++
 				}
+				// The length is checked at every stop, before the byte
+				// that stopped the scan, so the answer does not depend on
+				// where the input was split.
+				if i-mark > p.lim.MaxTargetLen {
+					return 0, errTargetTooLong
+				}
 				if i >= len(b) {
-					if i-mark > p.lim.MaxTargetLen {
-						return 0, errTargetTooLong
-					}
 					goto more
 				}
 				switch targetTab[b[i]] {
@@ -196,9 +199,6 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 				case tPercent:
 					// pct-encoded = "%" HEXDIG HEXDIG (RFC 3986 §2.1).
 					if i+2 >= len(b) {
-						if i-mark > p.lim.MaxTargetLen {
-							return 0, errTargetTooLong
-						}
 						goto more
 					}
 					if hexTab[b[i+1]] < 0 || hexTab[b[i+2]] < 0 {
@@ -214,9 +214,6 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 					return 0, errTarget
 				}
 				break
-			}
-			if i-mark > p.lim.MaxTargetLen {
-				return 0, errTargetTooLong
 			}
 			if i == mark {
 				return 0, errRequestLine // two SPs in a row
