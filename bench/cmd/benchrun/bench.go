@@ -27,13 +27,15 @@ func runBench(ctx context.Context, cfg config, ws workspace, out string) error {
 		return err
 	}
 	rep, servers := newReport(cfg, b, place, gen, cfg.duration, cfg.warmup, cfg.rounds)
-	r := &runner{place: place, gen: gen, duration: cfg.duration, warmup: cfg.warmup}
+	gate := &quietGate{maxOther: cfg.maxOther}
+	r := &runner{place: place, gen: gen, duration: cfg.duration, warmup: cfg.warmup, gate: gate}
 	runs := len(servers) * len(cfg.scenarios) * cfg.rounds
 	per := cfg.warmup + cfg.duration + 500*time.Millisecond
 	log.Printf("%d runs with %s, about %v", runs, gen.Name(), (time.Duration(runs) * per).Round(time.Second))
 	if err := r.rounds(ctx, rep, servers, cfg.scenarios, cfg.rounds); err != nil {
 		return err
 	}
+	rep.Notes = append(rep.Notes, gate.note())
 	files, err := writeOutputs(rep, out)
 	if err != nil {
 		return err
@@ -118,7 +120,7 @@ func (r *runner) rounds(ctx context.Context, rep *report.Report, servers []serve
 			sc := lookupScenario(key)
 			for _, sv := range order {
 				done++
-				run, err := r.measure(ctx, round, sc, sv)
+				run, err := r.measureQuietly(ctx, round, sc, sv)
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}

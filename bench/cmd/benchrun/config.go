@@ -17,11 +17,12 @@ type config struct {
 	scenarios []string      // BENCH_SCENARIOS: scenario keys, in run order
 	loadgen   string        // BENCH_LOADGEN: "wrk", "httpbench" or "" (choose)
 	httpbench string        // BENCH_HTTPBENCH: path of a prebuilt httpbench
+	maxOther  float64       // BENCH_MAX_OTHER: other processes' CPU share that makes a run noisy; 0: no check
 }
 
 // loadConfig reads the BENCH_* settings through getenv.
 func loadConfig(getenv func(string) string) (config, error) {
-	cfg := config{rounds: 3, duration: 5 * time.Second, warmup: time.Second}
+	cfg := config{rounds: 3, duration: 5 * time.Second, warmup: time.Second, maxOther: defaultQuiet}
 	var err error
 	if cfg.rounds, err = intSetting(getenv, "BENCH_ROUNDS", cfg.rounds); err != nil {
 		return cfg, err
@@ -43,6 +44,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return cfg, fmt.Errorf("BENCH_LOADGEN=%q: want wrk or httpbench", cfg.loadgen)
 	}
 	cfg.httpbench = strings.TrimSpace(getenv("BENCH_HTTPBENCH"))
+	if v := strings.TrimSpace(getenv("BENCH_MAX_OTHER")); v != "" {
+		if cfg.maxOther, err = strconv.ParseFloat(v, 64); err != nil || cfg.maxOther < 0 {
+			return cfg, fmt.Errorf("BENCH_MAX_OTHER=%q: want a CPU share ≥ 0 such as 0.25 (0 turns the check off)", v)
+		}
+	}
 	if cfg.rounds < 1 || cfg.duration <= 0 || cfg.warmup < 0 {
 		return cfg, fmt.Errorf("BENCH_ROUNDS must be ≥ 1, BENCH_DURATION > 0 and BENCH_WARMUP ≥ 0")
 	}

@@ -15,7 +15,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.rounds != 3 || cfg.duration != 5*time.Second || cfg.warmup != time.Second {
+	if cfg.rounds != 3 || cfg.duration != 5*time.Second || cfg.warmup != time.Second || cfg.maxOther != defaultQuiet {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	if !slices.Equal(cfg.servers, serverKeys()) || !slices.Equal(cfg.scenarios, scenarioKeys()) {
@@ -27,7 +27,7 @@ func TestLoadConfigSettings(t *testing.T) {
 	cfg, err := loadConfig(env(map[string]string{
 		"BENCH_ROUNDS": "5", "BENCH_DURATION": "2", "BENCH_WARMUP": "500ms",
 		"BENCH_SERVERS": "gnet, ours,gnet", "BENCH_SCENARIOS": "churn-c64",
-		"BENCH_LOADGEN": "httpbench", "BENCH_HTTPBENCH": "/x/httpbench",
+		"BENCH_LOADGEN": "httpbench", "BENCH_HTTPBENCH": "/x/httpbench", "BENCH_MAX_OTHER": "0",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +36,7 @@ func TestLoadConfigSettings(t *testing.T) {
 		servers: []string{"gnet", "ours"}, scenarios: []string{"churn-c64"}, loadgen: "httpbench", httpbench: "/x/httpbench"}
 	if cfg.rounds != want.rounds || cfg.duration != want.duration || cfg.warmup != want.warmup ||
 		!slices.Equal(cfg.servers, want.servers) || !slices.Equal(cfg.scenarios, want.scenarios) ||
-		cfg.loadgen != want.loadgen || cfg.httpbench != want.httpbench {
+		cfg.loadgen != want.loadgen || cfg.httpbench != want.httpbench || cfg.maxOther != 0 {
 		t.Errorf("loadConfig = %+v, want %+v", cfg, want)
 	}
 }
@@ -49,6 +49,7 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"BENCH_SERVERS": "nginx"},
 		{"BENCH_SCENARIOS": ","},
 		{"BENCH_LOADGEN": "ab"},
+		{"BENCH_MAX_OTHER": "-1"},
 	} {
 		if _, err := loadConfig(env(m)); err == nil {
 			t.Errorf("loadConfig(%v): want an error", m)

@@ -24,6 +24,7 @@ type runner struct {
 	gen      loadgen.Generator
 	duration time.Duration
 	warmup   time.Duration
+	gate     *quietGate // nil: no waiting for a quiet machine
 }
 
 // startServer starts a server on a free port, waits until it accepts
