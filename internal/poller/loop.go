@@ -330,15 +330,15 @@ func (l *Loop) waitMsec(timeout time.Duration) int {
 	}
 	if len(l.timers) > 0 {
 		l.tick()
-		untilTimer := time.Duration(l.timers[0].when - l.mono)
+		untilTimer := max(time.Duration(l.timers[0].when-l.mono), 0) // overdue: do not block
 		if timeout < 0 || untilTimer < timeout {
 			timeout = untilTimer
 		}
 	}
-	if timeout < 0 {
+	switch {
+	case timeout < 0:
 		return -1
-	}
-	if timeout <= 0 {
+	case timeout == 0:
 		return 0
 	}
 	// Round up: waking a little late is harmless, waking early would spin

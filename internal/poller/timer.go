@@ -94,6 +94,9 @@ func (l *Loop) SleepAsync(d time.Duration) *Future {
 // timerHeap is a 4-ary min-heap of timers ordered by deadline.
 type timerHeap []*Timer
 
+// Len returns how many timers are scheduled.
+func (h timerHeap) Len() int { return len(h) }
+
 func (h *timerHeap) push(t *Timer) {
 	*h = append(*h, t)
 	t.index = len(*h) - 1
