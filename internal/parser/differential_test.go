@@ -180,3 +180,49 @@ func FuzzDifferential(f *testing.F) {
 		t.Fatalf("%q: ours %v, net/http accepts=%t", data, o, theirs)
 	})
 }
+
+// Each deliberate difference exists (net/http really judges the example the
+// other way) and is named by deliberateDifference; plain agreement examples
+// keep the oracle honest.
+func TestDeliberateDifferences(t *testing.T) {
+	const host = "Host: h\r\n"
+	for _, c := range []struct {
+		in   string
+		ours bool
+	}{
+		{"\r\nGET / HTTP/1.1\r\n" + host + "\r\n", true},
+		{"POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked,\r\n\r\n", true},
+		{"POST / HTTP/1.1\r\n" + host + "Transfer-Encoding:\r\nTransfer-Encoding: chunked\r\n\r\n", true},
+		{"CONNECT h HTTP/1.1\r\n" + host + "\r\n", false},
+		{"CONNECT h:1 HTTP/1.1\r\n\r\n", false},
+		{"CONNECT /x HTTP/1.1\r\n" + host + "\r\n", false},
+		{"GET * HTTP/1.1\r\n" + host + "\r\n", false},
+		{"GET http:/x HTTP/1.1\r\n" + host + "\r\n", false},
+		{"GET http://u@h/ HTTP/1.1\r\n" + host + "\r\n", false},
+		{"GET /a#b HTTP/1.1\r\n" + host + "\r\n", false},
+		{"GET /\xff HTTP/1.1\r\n" + host + "\r\n", false},
+		{"GET /?%zz HTTP/1.1\r\n" + host + "\r\n", false},
+		{"GET / HTTP/1.2\r\n" + host + "\r\n", false},
+		{"POST / HTTP/1.1\r\n" + host + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", false},
+		{"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", false},
+		{"GET / HTTP/1.1\r\n" + host + "X: a\r\n b\r\n\r\n", false},
+		{"GET / HTTP/1.1\r\nHost: a:b\r\n\r\n", false},
+		{"GET / HTTP/1.1\r\nHost: a:1:2\r\n\r\n", false},
+		{"GET / HTTP/1.1\r\nHost: [x\r\n\r\n", false},
+	} {
+		o := parseWhole(diffLimits, []byte(c.in))
+		ours := o.status == 0 && o.n > 0
+		if ours != c.ours || netHTTPAccepts([]byte(c.in)) == ours {
+			t.Errorf("%q: ours %v, net/http accepts=%t: not a difference", c.in, o, netHTTPAccepts([]byte(c.in)))
+		}
+		if why := deliberateDifference([]byte(c.in), ours); why == "" {
+			t.Errorf("%q: difference not classified", c.in)
+		}
+	}
+	for _, s := range append(append([]string{}, samples[:8]...), badSamples[3], badSamples[5]) {
+		o := parseWhole(diffLimits, []byte(s))
+		if ours := o.status == 0 && o.n > 0; ours != netHTTPAccepts([]byte(s)) {
+			t.Errorf("%q: ours %v, net/http disagrees", s, o)
+		}
+	}
+}

@@ -11,28 +11,28 @@
 //
 // Poll runs one iteration; Run, WaitFor and WaitForValue repeat it:
 //
-//	           ┌──────────────────────────────────────────────────────┐
-//	           │ wait: epoll_wait / kevent                            │
-//	           │   timeout = 0 if callbacks are queued,               │
-//	           │   else until the earliest timer (or the caller's     │
-//	           │   limit); a Post from another goroutine wakes it     │
-//	           └──────────────────────────┬───────────────────────────┘
-//	                                      ▼
-//	  1. timers     pop every timer whose deadline has passed, run it
-//	                                      ▼
-//	  2. ready fds  for each ready descriptor, call its Handler with the
-//	                events it is still interested in (closes are deferred
-//	                until the batch ends, so a descriptor number cannot be
-//	                reused under a pending event)
-//	                                      ▼
-//	  3. posted     move functions posted by other goroutines into the
-//	                callSoon queue (one lock, taken only when non-empty)
-//	                                      ▼
-//	  4. callSoon   run the callbacks queued so far: future callbacks,
-//	                CallSoon functions, posted functions; what they queue
-//	                runs next iteration, which then does not block
-//	                                      ▼
-//	                                   (repeat)
+//	         ┌──────────────────────────────────────────────────────┐
+//	         │ wait: epoll_wait / kevent                            │
+//	         │   timeout = 0 if callbacks are queued,               │
+//	         │   else until the earliest timer (or the caller's     │
+//	         │   limit); a Post from another goroutine wakes it     │
+//	         └──────────────────────────┬───────────────────────────┘
+//	                                    ▼
+//	1. timers     pop every timer whose deadline has passed, run it
+//	                                    ▼
+//	2. ready fds  for each ready descriptor, call its Handler with the
+//	              events it is still interested in (closes are deferred
+//	              until the batch ends, so a descriptor number cannot be
+//	              reused under a pending event)
+//	                                    ▼
+//	3. posted     move functions posted by other goroutines into the
+//	              callSoon queue (one lock, taken only when non-empty)
+//	                                    ▼
+//	4. callSoon   run the callbacks queued so far: future callbacks,
+//	              CallSoon functions, posted functions; what they queue
+//	              runs next iteration, which then does not block
+//	                                    ▼
+//	                                 (repeat)
 //
 // Everything runs on the goroutine that drives the loop, locked to its OS
 // thread while it does; so handlers, timers and callbacks never run at the
