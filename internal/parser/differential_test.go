@@ -146,9 +146,6 @@ func deliberateDifference(data []byte, ours bool) string {
 		if i > 0 && (f[0] == ' ' || f[0] == '\t') {
 			return "obs-fold is 400 (net/http unfolds)"
 		}
-		if t := strings.TrimRight(f, " \t\r"); len(t) < len(f) && strings.Contains(f[len(t):], "\r") {
-			return "a CR just before the line end is 400 (net/http trims it)"
-		}
 	}
 	for _, h := range fieldsNamed(fields, "Host") {
 		h = strings.Trim(h, " \t")

@@ -57,20 +57,27 @@
 //
 // # Deliberate differences from net/http
 //
-// net/http's ReadRequest (with its server's Host and version checks) accepts
-// some requests this package rejects: obs-fold (it unfolds), a CR just before
-// a line's end (it trims it), Content-Length with Transfer-Encoding (it drops
-// Content-Length), Transfer-Encoding in HTTP/1.0 (it ignores it), versions
-// HTTP/1.2 to HTTP/1.9 (it serves them as 1.x), CONNECT without Host or with
-// an origin-form or port-less target, '*' with methods other than OPTIONS,
-// '#' and bytes >= 0x80 in the target, malformed '%' escapes in the query,
-// absolute-form targets without "//" or with userinfo, and Host values that
-// use only allowed bytes but are not uri-host [":" port]. In the other
-// direction, it skips empty lines before a request line only after a POST,
-// rejects a Transfer-Encoding list ("chunked," or two lines) where this
-// package applies RFC 9110 §5.6.1 list rules, and answers an Expect other
-// than 100-continue with 417 (here it is left to the server). fuzz_test.go's
-// FuzzDifferential checks that the two agree everywhere else.
+// net/http's ReadRequest, with the checks its server adds (version, Host),
+// accepts some requests that this package rejects:
+//
+//   - obs-fold (net/http unfolds it);
+//   - Content-Length with Transfer-Encoding (it drops Content-Length);
+//   - Transfer-Encoding in HTTP/1.0 (it ignores the header);
+//   - HTTP/1.2 to HTTP/1.9 (it serves them as 1.x);
+//   - CONNECT without Host, or with an origin-form or port-less target;
+//   - '*' with a method other than OPTIONS;
+//   - '#' or bytes >= 0x80 in the target, a malformed '%' escape in the query;
+//   - absolute-form without "//", with userinfo or with an empty host;
+//   - a Host made of allowed bytes that is not uri-host [":" port].
+//
+// In the other direction, net/http skips empty lines before a request line
+// only after a POST, and wants exactly one Transfer-Encoding line holding
+// exactly "chunked" where this package applies the list rules of RFC 9110
+// §5.6.1 (", chunked" or an empty line plus a chunked line are chunked).
+// net/http also answers an Expect other than 100-continue with 417; here
+// that is the server's decision. FuzzDifferential (differential_test.go)
+// checks that the two agree everywhere else, and TestDeliberateDifferences
+// that each difference above is real.
 //
 // # Limits
 //
