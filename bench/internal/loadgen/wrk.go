@@ -29,10 +29,12 @@ type Wrk struct {
 // Name implements Generator.
 func (w *Wrk) Name() string { return "wrk" }
 
-// Version implements Generator: the first line of `wrk -v`.
+// Version implements Generator: the first line of `wrk -v` up to the
+// build details, e.g. "wrk 4.2.0".
 func (w *Wrk) Version() string {
 	out, _ := exec.Command(w.Path, "-v").CombinedOutput() // wrk -v exits with status 1
 	line, _, _ := strings.Cut(string(out), "\n")
+	line, _, _ = strings.Cut(line, " [")
 	if line = strings.TrimSpace(line); line == "" {
 		return "wrk (version unknown)"
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
@@ -17,12 +18,19 @@ import (
 // (pipelining against churn), so each gets a panel with its own axis
 // instead of sharing one.
 const (
-	chartCols   = 2
+	chartCols   = 2 // panels per row
 	panelWidth  = 5 * vg.Inch
 	panelHeight = 3.2 * vg.Inch
 	titleHeight = 0.5 * vg.Inch
 	barWidth    = 0.5 * vg.Inch
 )
+
+func init() {
+	// Sans-serif text reads better at the chart's small sizes; plot.New
+	// and plotter.NewLabels take their fonts from these defaults.
+	sans := font.Font{Typeface: "Liberation", Variant: "Sans"}
+	plot.DefaultFont, plotter.DefaultFont = sans, sans
+}
 
 // oursColor marks the reference server's bars; the others take the default
 // soft palette in server order.
@@ -32,25 +40,26 @@ var oursColor = color.RGBA{R: 24, G: 90, B: 169, A: 255}
 // scenario and one bar per server, and writes it as SVG.
 func (r *Report) WriteChart(w io.Writer) error {
 	sums := r.Summaries()
-	rows := (len(r.Scenarios) + chartCols - 1) / chartCols
-	if rows == 0 {
+	if len(r.Scenarios) == 0 {
 		return fmt.Errorf("chart: no scenarios")
 	}
+	cols := min(chartCols, len(r.Scenarios))
+	rows := (len(r.Scenarios) + cols - 1) / cols
 	plots := make([][]*plot.Plot, rows)
 	for i := range plots {
-		plots[i] = make([]*plot.Plot, chartCols)
+		plots[i] = make([]*plot.Plot, cols)
 	}
 	for i, sc := range r.Scenarios {
 		p, err := r.panel(sc, sums)
 		if err != nil {
 			return fmt.Errorf("chart %s: %w", sc.Key, err)
 		}
-		plots[i/chartCols][i%chartCols] = p
+		plots[i/cols][i%cols] = p
 	}
-	img := vgsvg.New(panelWidth*chartCols, panelHeight*vg.Length(rows)+titleHeight)
+	img := vgsvg.New(panelWidth*vg.Length(cols), panelHeight*vg.Length(rows)+titleHeight)
 	dc := draw.New(img)
 	r.drawTitle(dc)
-	tiles := draw.Tiles{Rows: rows, Cols: chartCols, PadTop: titleHeight, PadX: vg.Millimeter * 6,
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: titleHeight, PadX: vg.Millimeter * 6,
 		PadY: vg.Millimeter * 6, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3}
 	canvases := plot.Align(plots, tiles, dc)
 	for j := range plots {
@@ -71,7 +80,7 @@ func (r *Report) drawTitle(dc draw.Canvas) {
 	sty := plot.New().Title.TextStyle
 	sty.Font.Size = vg.Points(14)
 	sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
-	title := fmt.Sprintf("%s, %s: req/s per server core (one core each; %s)", r.Title, r.Date, r.LoadGen)
+	title := fmt.Sprintf("req/s per server core, one core each: %s, %s", r.Date, r.LoadGen)
 	top := vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - vg.Millimeter*3}
 	dc.FillText(sty, top, title)
 }
