@@ -198,16 +198,6 @@ func (r *Report) server(key string) Server {
 	return Server{Key: key, Label: key}
 }
 
-// scenario returns the Scenario with the given key, or one titled by the key.
-func (r *Report) scenario(key string) Scenario {
-	for _, s := range r.Scenarios {
-		if s.Key == key {
-			return s
-		}
-	}
-	return Scenario{Key: key, Title: key}
-}
-
 // Short formats a rate compactly: 151234 → "151k", 2102000 → "2102k",
 // 950 → "950".
 func Short(v float64) string {

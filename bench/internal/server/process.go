@@ -122,10 +122,3 @@ func (p *Process) Stop(grace time.Duration) error {
 		return ErrKilled
 	}
 }
-
-// ExitError returns the result of the process's Wait once it has exited:
-// nil for status 0.
-func (p *Process) ExitError() error {
-	<-p.done
-	return p.err
-}
