@@ -497,3 +497,6 @@ func (s *Socket) updateInterest() {
 	}
 	s.interest = want
 }
+
+// Written returns how many bytes the socket has written over its life.
+func (s *Socket) Written() uint64 { return s.written }

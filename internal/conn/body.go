@@ -1,0 +1,64 @@
+package conn
+
+import "asynchttpserver.dev/internal/parser"
+
+// continueLine is the interim response that tells a client waiting on
+// "Expect: 100-continue" to send its body (RFC 9110 §10.1.1).
+const continueLine = "HTTP/1.1 100 Continue\r\n\r\n"
+
+// beginBody prepares to read x's body once its head is complete.
+func (c *Conn) beginBody(x *Exchange) {
+	c.headEnd = c.g.loop.Nanotime()
+	switch {
+	case x.Head.ContentLength > 0:
+		c.reserve(x.wireLen + int(x.Head.ContentLength))
+	case x.Head.Chunked:
+		c.chunked.Reset()
+	default:
+		return
+	}
+	c.maybeContinue(x)
+}
+
+// maybeContinue sends 100 Continue to a client that asked for it, unless
+// its body has already started to arrive (then it is not waiting), or an
+// earlier response is still to be written (the interim response must not
+// overtake it: advance sends it once the queue is empty).
+func (c *Conn) maybeContinue(x *Exchange) {
+	if !x.Head.Expect100 || x.sent100 || x.Head.Minor == 0 || c.queue.n > 0 {
+		return
+	}
+	x.sent100 = true
+	if len(c.in)-c.start > x.wireLen {
+		return
+	}
+	o := c.s.OutBuf()
+	*o = append(*o, continueLine...)
+}
+
+// readBody reports whether x's whole body is in; it then sets x.body and
+// counts the body into x.wireLen.
+func (c *Conn) readBody(x *Exchange) bool {
+	bodyStart := c.start + x.wireLen
+	switch {
+	case x.Head.ContentLength > 0:
+		end := bodyStart + int(x.Head.ContentLength)
+		if len(c.in) < end {
+			return false
+		}
+		x.body = c.in[bodyStart:end:end]
+		x.wireLen += int(x.Head.ContentLength)
+	case x.Head.Chunked:
+		consumed, done, err := c.chunked.Decode(c.in[bodyStart:])
+		if err != nil {
+			c.reject(err.(*parser.Error))
+			return false
+		}
+		if !done {
+			return false
+		}
+		x.body = c.in[bodyStart : bodyStart+c.chunked.Len() : bodyStart+c.chunked.Len()]
+		x.wireLen += consumed
+	}
+	return true
+}

@@ -1,0 +1,350 @@
+package conn
+
+import (
+	"io"
+	"net/netip"
+	"sync/atomic"
+
+	"asynchttpserver.dev/internal/parser"
+	"asynchttpserver.dev/internal/poller"
+)
+
+// Handler serves requests. Serve runs on the loop once per request, in
+// request order, when the request's head and body have arrived; it must
+// not block. It answers through the exchange (Claim, Commit), now or
+// later, from any goroutine, and calls HandlerDone on the loop once the
+// handler has finished.
+type Handler interface {
+	Serve(x *Exchange)
+}
+
+// Conn is one client connection: a state machine driven by its socket's
+// readiness, its timer and responses committed from anywhere.
+//
+// Input lands in a buffer lent by the loop; requests are parsed in place
+// and dispatched in order; responses are written in request order into the
+// socket's output buffer and flushed once per batch, so the responses to a
+// pipelined burst leave in one write. Both buffers go back to the loop
+// whenever the connection has nothing in flight: an idle connection holds
+// neither.
+type Conn struct {
+	g      *Group
+	s      poller.Socket
+	peer   netip.AddrPort
+	peerIP string
+	prev   *Conn // the group's list
+	next   *Conn
+
+	in     []byte // input: in[start:] is not yet consumed
+	start  int
+	inRefs int    // exchanges in flight whose bytes lie in the current in
+	bufGen uint32 // changes whenever in is replaced
+
+	p        parser.Parser
+	chunked  parser.ChunkedDecoder
+	cur      *Exchange // the request being read, if any
+	headDone bool      // cur's head is complete; its body is being read
+	stopped  bool      // no further requests will be read
+	eof      bool      // the peer has shut its write side
+	paused   bool      // reading paused for back-pressure
+
+	queue exchangeQueue // dispatched, response not yet written; head first
+	free  *Exchange     // released exchanges, for reuse
+	x0    Exchange      // the first exchange, allocated with the connection
+
+	pendingErr *parser.Error // to answer once the queue is written, then close
+	closing    closeMode
+	closed     bool
+	handedOver bool        // an upgrade handler owns the socket now
+	posted     atomic.Bool // a Run is queued on the loop
+
+	timer      poller.Timer
+	deadline   int64 // when the current phase times out (noDeadline: never)
+	firstByte  int64 // when cur's first byte arrived
+	headEnd    int64 // when cur's head completed
+	idleSince  int64
+	writeSince int64  // when output started waiting for the peer
+	written    uint64 // the socket's byte count at writeSince
+	lingerEnd  int64
+}
+
+// exchangeQueue is a FIFO of exchanges linked through Exchange.next.
+type exchangeQueue struct {
+	head, tail *Exchange
+	n          int
+}
+
+func (q *exchangeQueue) push(x *Exchange) {
+	x.next = nil
+	if q.tail == nil {
+		q.head = x
+	} else {
+		q.tail.next = x
+	}
+	q.tail = x
+	q.n++
+}
+
+func (q *exchangeQueue) pop() *Exchange {
+	x := q.head
+	q.head = x.next
+	if q.head == nil {
+		q.tail = nil
+	}
+	x.next = nil
+	q.n--
+	return x
+}
+
+// HandleEvent implements poller.Handler for the connection's socket.
+func (c *Conn) HandleEvent(ev poller.Event) {
+	if ev&poller.EventWrite != 0 {
+		c.onDrained()
+	}
+	if ev&poller.EventRead != 0 && !c.closed {
+		c.onReadable()
+	}
+}
+
+// Run implements poller.Runner: a response committed off the loop, or
+// outside a handler, is written from here.
+func (c *Conn) Run() {
+	c.posted.Store(false)
+	if c.closed {
+		return
+	}
+	c.advance()
+	c.endBatch()
+}
+
+// noticeResponse makes sure the loop writes x's response. During Serve the
+// loop looks at x itself when Serve returns; at any other time, and from
+// any goroutine, the connection is posted to the loop (once, however many
+// responses arrive before it runs).
+func (c *Conn) noticeResponse(x *Exchange) {
+	if x.inHandler.Load() {
+		return
+	}
+	if c.posted.CompareAndSwap(false, true) {
+		c.g.loop.PostRunner(c)
+	}
+}
+
+func (c *Conn) onReadable() {
+	if c.closing == closeLinger {
+		c.discardInput()
+		return
+	}
+	if c.stopped || c.paused {
+		c.updateReading()
+		return
+	}
+	if !c.makeRoom() {
+		return
+	}
+	n, err := c.s.Read(c.in[len(c.in):cap(c.in)])
+	switch {
+	case err == poller.ErrWouldBlock:
+		return
+	case err == io.EOF:
+		c.peerEOF()
+		return
+	case err != nil:
+		c.abort()
+		return
+	}
+	c.in = c.in[:len(c.in)+n]
+	c.process()
+	c.endBatch()
+}
+
+// process parses and dispatches every complete request in the buffer.
+func (c *Conn) process() {
+	for !c.stopped && !c.closed && c.start < len(c.in) && c.queue.n < c.g.cfg.MaxInFlight {
+		x := c.cur
+		if x == nil {
+			x = c.newExchange()
+			c.cur = x
+			c.firstByte = c.g.loop.Nanotime()
+		}
+		if !c.headDone {
+			n, err := c.p.Parse(c.in[c.start:], &x.Head)
+			if err != nil {
+				c.reject(err.(*parser.Error))
+				return
+			}
+			if n == 0 {
+				return
+			}
+			c.headDone = true
+			x.wireLen = n
+			c.beginBody(x)
+		}
+		if !c.readBody(x) {
+			return
+		}
+		c.finishRequest(x)
+	}
+}
+
+// finishRequest turns the complete request cur into a dispatched exchange.
+func (c *Conn) finishRequest(x *Exchange) {
+	c.cur, c.headDone = nil, false
+	end := c.start + x.wireLen
+	x.buf = c.in[c.start:end:end]
+	c.start = end
+	x.bufGen = c.bufGen
+	c.inRefs++
+	if x.Head.Close {
+		c.stopped = true
+	}
+	c.queue.push(x)
+	x.state.Store(xDispatched)
+	if isUpgrade(x) {
+		// Bytes after an upgrade request belong to the new protocol.
+		c.stopped = true
+		if c.queue.head != x {
+			x.waiting = true // dispatched by advance once it is head-of-line
+			return
+		}
+	}
+	c.dispatch(x)
+}
+
+// dispatch hands x to the handler (or answers it directly), then writes
+// whatever responses are ready.
+func (c *Conn) dispatch(x *Exchange) {
+	switch {
+	case x.Head.Method == parser.MethodOther:
+		// RFC 9110 §9.1: an unrecognised method gets 501.
+		c.answer(x, 501, "Not Implemented")
+		x.handlerDone = true
+	case isUpgrade(x):
+		c.prepareUpgrade(x)
+		fallthrough
+	default:
+		x.dispatchedAt = c.g.loop.Nanotime()
+		x.inHandler.Store(true)
+		c.g.h.Serve(x)
+		x.inHandler.Store(false)
+	}
+	c.advance()
+}
+
+// answer responds to x from the connection itself.
+func (c *Conn) answer(x *Exchange, code int, content string) {
+	if x.Claim() == nil {
+		x.Fields = x.Fields[:0]
+		x.Commit(code, content)
+	}
+}
+
+func isUpgrade(x *Exchange) bool {
+	if !x.Head.Upgrade {
+		return false
+	}
+	_, ok := x.Head.Lookup(x.buf, "Upgrade")
+	return ok
+}
+
+func (c *Conn) newExchange() *Exchange {
+	x := c.free
+	if x == nil {
+		return &Exchange{conn: c}
+	}
+	c.free = x.next
+	x.next = nil
+	return x
+}
+
+// release recycles x once its response is written and its handler done.
+func (c *Conn) release(x *Exchange) {
+	if x.bufGen == c.bufGen && x.buf != nil {
+		c.inRefs--
+	}
+	x.reset()
+	x.next = c.free
+	c.free = x
+}
+
+// handlerFinished is HandlerDone's half on the connection.
+func (c *Conn) handlerFinished(x *Exchange) {
+	if c.closed {
+		return
+	}
+	switch x.state.Load() {
+	case xWritten: // written earlier and left the queue: only the handler held it
+		c.release(x)
+	case xRaw:
+		c.advance() // the hand-written response is complete: let later ones out
+		c.endBatch()
+	}
+}
+
+// makeRoom makes sure the input buffer has free space to read into.
+func (c *Conn) makeRoom() bool {
+	if c.in == nil {
+		c.in = c.g.loop.GetBuffer()
+		c.start = 0
+		c.bufGen++
+		return true
+	}
+	if len(c.in) < cap(c.in) {
+		return true
+	}
+	switch {
+	case c.start > 0 && c.inRefs == 0:
+		n := copy(c.in, c.in[c.start:])
+		c.in, c.start = c.in[:n], 0
+	case c.start > 0:
+		c.moveInput(cap(c.in))
+	default:
+		// One request fills the whole buffer: grow it. The parser bounds
+		// heads and bodies, so growth stops at the configured limits.
+		limit := c.inputLimit()
+		if cap(c.in) >= limit {
+			c.reject(errTooLarge)
+			return false
+		}
+		c.moveInput(min(2*cap(c.in), limit))
+	}
+	return true
+}
+
+// inputLimit is the largest buffer the current request may need: its head
+// and, for a chunked body, twice the body limit (chunk framing included).
+func (c *Conn) inputLimit() int {
+	l := c.g.cfg.Limits
+	limit := l.MaxHeadBytes + 1
+	if c.headDone && c.cur != nil {
+		limit = c.cur.wireLen + int(2*l.MaxBody) + 64<<10
+	}
+	return limit
+}
+
+// moveInput moves the unconsumed input into a new buffer of capacity at
+// least size. The old buffer goes back to the loop unless exchanges in
+// flight still refer to it; then it is left to them (and the collector).
+func (c *Conn) moveInput(size int) {
+	var nb []byte
+	if size <= poller.BufferSize {
+		nb = c.g.loop.GetBuffer()
+	} else {
+		nb = make([]byte, 0, size)
+	}
+	nb = append(nb, c.in[c.start:]...)
+	if c.inRefs == 0 {
+		c.g.loop.PutBuffer(c.in)
+	}
+	c.in, c.start, c.inRefs = nb, 0, 0
+	c.bufGen++
+}
+
+// reserve makes room for the current request to reach n bytes.
+func (c *Conn) reserve(n int) {
+	if cap(c.in)-c.start < n {
+		c.moveInput(n)
+	}
+}
+
+var errTooLarge = &parser.Error{Status: 431, Reason: "request too large"}

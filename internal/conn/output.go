@@ -1,0 +1,235 @@
+package conn
+
+import (
+	"strconv"
+
+	"asynchttpserver.dev/internal/parser"
+	"asynchttpserver.dev/internal/poller"
+)
+
+// advance writes, in request order, every response that is ready at the
+// head of the queue, and stops at the first request still waiting for
+// its handler: a later response that is ready waits in its slot.
+func (c *Conn) advance() {
+	for !c.closed && c.queue.head != nil {
+		x := c.queue.head
+		switch x.state.Load() {
+		case xResponded:
+			c.writeResponse(x)
+			if c.closed { // handed over to an upgrade handler
+				return
+			}
+			x.state.Store(xWritten)
+		case xRaw:
+			if x.rawFut != nil {
+				c.writeRawHead(x)
+			}
+			if !x.handlerDone {
+				return
+			}
+			if !x.rawFramed {
+				c.closeAfterOutput(closeNow) // the response ends with the connection
+			}
+			x.state.Store(xWritten)
+		case xDispatched:
+			if x.waiting { // an upgrade request whose turn has come
+				x.waiting = false
+				c.dispatch(x)
+			}
+			return
+		default: // a Respond from another goroutine is between Claim and Commit
+			return
+		}
+		c.queue.pop()
+		if x.handlerDone {
+			c.release(x)
+		}
+	}
+	if !c.closed && c.queue.n == 0 {
+		c.queueEmpty()
+	}
+}
+
+// queueEmpty runs when every dispatched request has been answered.
+func (c *Conn) queueEmpty() {
+	if c.pendingErr != nil {
+		c.writeError(c.pendingErr)
+		c.pendingErr = nil
+		return
+	}
+	if c.cur != nil && c.headDone {
+		c.maybeContinue(c.cur)
+	}
+}
+
+// writeResponse serialises x's response into the socket's output buffer.
+func (c *Conn) writeResponse(x *Exchange) {
+	closeAfter := x.Head.Close || x.userClose || c.eof || c.g.shuttingDown ||
+		(isUpgrade(x) && x.code != 101)
+	o := c.s.OutBuf()
+	*o = c.appendHead(*o, x, closeAfter, len(x.content))
+	if !bodyless(x.code) && x.Head.Method != parser.MethodHead {
+		*o = append(*o, x.content...)
+	}
+	switch {
+	case isUpgrade(x) && x.code == 101:
+		c.handOver()
+	case closeAfter:
+		c.closeAfterOutput(closeNow)
+	}
+}
+
+// appendHead appends the status line and header fields of x's response.
+// contentLength < 0 means the length is not known (a raw response).
+func (c *Conn) appendHead(b []byte, x *Exchange, closeAfter bool, contentLength int) []byte {
+	b = appendStatusLine(b, x.code)
+	for i := range x.Fields {
+		f := &x.Fields[i]
+		b = append(b, f.Name...)
+		b = append(b, ": "...)
+		b = append(b, f.Value...)
+		b = append(b, "\r\n"...)
+	}
+	// RFC 9110 §8.6: no Content-Length on 1xx and 204; a 304 would state
+	// the length of the representation it does not send, so it gets none.
+	if !x.userLen && contentLength >= 0 && x.code >= 200 && x.code != 204 && x.code != 304 {
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, int64(contentLength), 10)
+		b = append(b, "\r\n"...)
+	}
+	if !x.userDate {
+		b = append(b, c.g.date.get(c.g.loop.Now())...)
+	}
+	switch {
+	case closeAfter:
+		b = append(b, "Connection: close\r\n"...)
+	case x.Head.Minor == 0 && x.code != 101:
+		b = append(b, "Connection: keep-alive\r\n"...) // HTTP/1.0 keeps only what is announced
+	}
+	return append(b, "\r\n"...)
+}
+
+// SendHead starts a response that the handler writes itself (the server's
+// sendHeaders): the status line, Fields, Date and the empty line are
+// written once every earlier response on the connection has been, and the
+// returned future completes then; the handler then writes the body through
+// the socket. If Fields frame the body (Content-Length, or
+// Transfer-Encoding: chunked written by the handler) the connection stays
+// open when the handler finishes; otherwise the body ends with the
+// connection. On the loop only.
+func (x *Exchange) SendHead(code int) (*poller.Future, error) {
+	if err := x.Claim(); err != nil {
+		return nil, err
+	}
+	if err := x.checkResponse(code, ""); err != nil {
+		x.state.Store(xDispatched)
+		return nil, err
+	}
+	c := x.conn
+	x.code, x.rawFramed = code, x.userLen
+	x.rawFut = c.g.loop.NewFuture()
+	fut := x.rawFut
+	x.state.Store(xRaw)
+	if !x.inHandler.Load() {
+		c.advance()
+		c.endBatch()
+	}
+	return fut, nil
+}
+
+// writeRawHead writes the head of a hand-written response and tells its
+// handler to go on.
+func (c *Conn) writeRawHead(x *Exchange) {
+	closeAfter := !x.rawFramed || x.Head.Close || x.userClose || c.eof || c.g.shuttingDown
+	o := c.s.OutBuf()
+	*o = c.appendHead(*o, x, closeAfter, -1)
+	if closeAfter {
+		c.stopped = true
+	}
+	fut := x.rawFut
+	x.rawFut = nil
+	c.s.Flush()
+	fut.Complete()
+}
+
+// writeError answers a request the connection could not parse or read,
+// then closes after draining the input, so that the client sees the
+// status instead of a reset (RFC 9112 §9.6).
+func (c *Conn) writeError(e *parser.Error) {
+	o := c.s.OutBuf()
+	b := appendStatusLine(*o, e.Status)
+	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(e.Reason)+1), 10)
+	b = append(b, "\r\n"...)
+	b = append(b, c.g.date.get(c.g.loop.Now())...)
+	b = append(b, "Connection: close\r\n\r\n"...)
+	b = append(b, e.Reason...)
+	*o = append(b, '\n')
+	c.closeAfterOutput(closeLinger)
+}
+
+// reject stops reading after a malformed or oversized request; its error
+// response goes out once the responses before it have.
+func (c *Conn) reject(e *parser.Error) {
+	c.stopped = true
+	if c.cur != nil {
+		c.release(c.cur)
+		c.cur, c.headDone = nil, false
+	}
+	c.pendingErr = e
+	if c.queue.n == 0 {
+		c.queueEmpty()
+	}
+}
+
+// endBatch flushes the output and brings buffers, reading and the timer up
+// to date; it ends every burst of work on the connection.
+func (c *Conn) endBatch() {
+	if c.closed {
+		return
+	}
+	if err := c.s.Flush(); err != nil {
+		c.abort()
+		return
+	}
+	if c.start == len(c.in) && c.cur == nil && c.in != nil {
+		if c.inRefs == 0 {
+			c.g.loop.PutBuffer(c.in)
+			c.in, c.start = nil, 0
+		}
+	}
+	if c.closing != closeNone && c.queue.n == 0 && c.s.Pending() == 0 && c.pendingErr == nil {
+		c.finishClose()
+		return
+	}
+	c.updateReading()
+	c.updateTimer()
+}
+
+// updateReading pauses reading while the peer has too much unread output
+// or too many requests in flight, and resumes it (working off what is
+// already buffered) once that has drained.
+func (c *Conn) updateReading() {
+	cfg := &c.g.cfg
+	pause := c.s.Pending() > cfg.MaxOutput || c.queue.n >= cfg.MaxInFlight
+	want := !c.closed && !c.eof && !c.handedOver && (!c.stopped || c.closing == closeLinger) && !pause
+	if want == !c.paused {
+		return
+	}
+	c.paused = !want
+	c.s.SetReading(want)
+	if want && c.start < len(c.in) {
+		c.process()
+		c.endBatch()
+	}
+}
+
+// onDrained runs when output that had to wait for the peer is written, or
+// the write failed.
+func (c *Conn) onDrained() {
+	if c.s.Err() != nil {
+		c.abort()
+		return
+	}
+	c.endBatch()
+}

@@ -1,0 +1,121 @@
+package conn
+
+import (
+	"math"
+	"time"
+
+	"asynchttpserver.dev/internal/parser"
+)
+
+// noDeadline marks a phase without a timeout.
+const noDeadline = math.MaxInt64
+
+var (
+	errHeaderTimeout = &parser.Error{Status: 408, Reason: "request head not received in time"}
+	errBodyTimeout   = &parser.Error{Status: 408, Reason: "request body not received in time"}
+)
+
+// updateTimer computes the deadline of what the connection is waiting for
+// and makes sure its timer fires by then.
+//
+// One timer serves every timeout, and it is moved lazily: when the
+// deadline only moves later (each keep-alive request pushes the idle
+// deadline back) the timer is left where it is, and when it fires early it
+// re-arms for the current deadline. So a request costs no heap operation;
+// the timer moves only when a deadline comes earlier (a request's head
+// arriving in pieces).
+func (c *Conn) updateTimer() {
+	if c.closed || c.handedOver {
+		return
+	}
+	d := c.currentDeadline(c.g.loop.Nanotime())
+	c.deadline = d
+	if d != noDeadline && (!c.timer.Pending() || c.timer.Deadline() > d) {
+		c.timer.ResetAt(d)
+	}
+}
+
+// currentDeadline returns the earliest deadline among what the connection
+// waits for: input (head, body, idle, linger) and output (a peer not
+// reading).
+func (c *Conn) currentDeadline(now int64) int64 {
+	cfg := &c.g.cfg
+	d := int64(noDeadline)
+	switch {
+	case c.closing == lingering:
+		d = c.lingerEnd
+	case c.cur != nil && !c.headDone:
+		d = after(c.firstByte, cfg.HeaderTimeout)
+	case c.cur != nil:
+		d = after(c.headEnd, cfg.BodyTimeout)
+	case c.queue.n > 0:
+		if cfg.HandlerTimeout > 0 && !c.queue.head.waiting {
+			d = after(c.queue.head.dispatchedAt, cfg.HandlerTimeout)
+		}
+		c.idleSince = 0
+	case !c.stopped:
+		if c.idleSince == 0 {
+			c.idleSince = now
+		}
+		d = after(c.idleSince, cfg.IdleTimeout)
+	}
+	if c.cur != nil || c.queue.n > 0 {
+		c.idleSince = 0
+	}
+	if c.s.Pending() > 0 {
+		if w := c.s.Written(); c.writeSince == 0 || w != c.written {
+			c.writeSince, c.written = now, w // progress restarts the clock
+		}
+		d = min(d, after(c.writeSince, cfg.WriteTimeout))
+	} else {
+		c.writeSince = 0
+	}
+	return d
+}
+
+// after returns t + timeout, or noDeadline when the timeout is off.
+func after(t int64, timeout time.Duration) int64 {
+	if timeout <= 0 {
+		return noDeadline
+	}
+	return t + int64(timeout)
+}
+
+// onTimer runs when the timer fires: early (the deadline moved later) it
+// re-arms; otherwise it acts on what timed out.
+func (c *Conn) onTimer() {
+	if c.closed || c.handedOver {
+		return
+	}
+	now := c.g.loop.Nanotime()
+	d := c.currentDeadline(now)
+	if now < d {
+		c.deadline = d
+		if d != noDeadline {
+			c.timer.ResetAt(d)
+		}
+		return
+	}
+	cfg := &c.g.cfg
+	switch {
+	case c.closing == lingering:
+		c.close()
+	case c.s.Pending() > 0 && now >= after(c.writeSince, cfg.WriteTimeout):
+		c.abort() // the peer stopped reading
+	case c.cur != nil:
+		e := errHeaderTimeout
+		if c.headDone {
+			e = errBodyTimeout
+		}
+		c.reject(e)
+		c.endBatch()
+	case c.queue.n > 0:
+		x := c.queue.head
+		c.answer(x, 503, "handler did not respond in time")
+		c.g.cfg.Logger.Warn("asynchttpserver: handler timed out", "peer", c.peerIP, "timeout", cfg.HandlerTimeout)
+		c.advance()
+		c.endBatch()
+	default:
+		c.close() // idle keep-alive connection
+	}
+}

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"asynchttpserver.dev/internal/conn"
+)
+
+// dispatcher connects the connections' state machines to the callback.
+type dispatcher struct{ s *Server }
+
+// errNoResponse is logged for a handler that finished without answering.
+var errNoResponse = errors.New("handler finished without responding")
+
+// Serve implements conn.Handler: it fills the exchange's Request (allocated
+// on the exchange's first use, then reused) and runs the callback.
+func (d *dispatcher) Serve(x *conn.Exchange) {
+	r, _ := x.User.(*Request)
+	if r == nil {
+		r = &Request{x: x}
+		x.User = r
+	}
+	r.fill(x)
+	f, panicked := d.call(r)
+	switch {
+	case panicked:
+		d.answerError(r, nil)
+		x.HandlerDone()
+	case f == nil: // the handler responds later
+		x.HandlerDone()
+	case f.Finished():
+		d.finished(r, f)
+	default:
+		f.AddCallback(func() { d.finished(r, f) })
+	}
+}
+
+// call runs the callback, turning a panic into a logged failure.
+func (d *dispatcher) call(r *Request) (f *Future, panicked bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked = true
+			d.s.group.Config().Logger.Error("asynchttpserver: handler panicked",
+				"method", r.Method.String(), "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+	return d.s.cb(r), false
+}
+
+// finished runs when the handler's future has finished.
+func (d *dispatcher) finished(r *Request, f *Future) {
+	x := r.x
+	if !x.Responded() && !x.TakeOver() {
+		err := f.Err()
+		if err == nil {
+			err = errNoResponse
+		}
+		d.answerError(r, err)
+	}
+	x.HandlerDone()
+}
+
+// answerError gives a request whose handler failed a 500, unless it has
+// been answered meanwhile.
+func (d *dispatcher) answerError(r *Request, err error) {
+	if err != nil {
+		d.s.group.Config().Logger.Error("asynchttpserver: handler failed",
+			"method", r.Method.String(), "path", r.URL.Path, "err", err)
+	}
+	r.Respond(500, "Internal Server Error", nil)
+}

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"log/slog"
+	"time"
+
+	"asynchttpserver.dev/internal/conn"
+)
+
+// Option configures a Server (the parameters of Nim's
+// newAsyncHttpServer, and the limits and timeouts Nim lacks).
+type Option func(*config)
+
+type config struct {
+	reuseAddr, reusePort bool
+	backlog              int
+	conn                 conn.Config
+	maxConns             int
+	assumedPerRequest    int
+	shutdownGrace        time.Duration
+}
+
+func defaultConfig() config {
+	return config{
+		reuseAddr:         true, // Nim's default
+		assumedPerRequest: 5,    // Nim devel's assumedDescriptorsPerRequest
+		shutdownGrace:     5 * time.Second,
+	}
+}
+
+// ReuseAddr sets SO_REUSEADDR on the listening socket (default true, as
+// in Nim): a restarted server can bind while old connections linger.
+func ReuseAddr(on bool) Option { return func(c *config) { c.reuseAddr = on } }
+
+// ReusePort sets SO_REUSEPORT (default false, as in Nim), so that several
+// servers can share a port.
+func ReusePort(on bool) Option { return func(c *config) { c.reusePort = on } }
+
+// MaxBody bounds request bodies, Content-Length or chunked (default
+// 8388608, Nim's): larger ones get 413 and the connection is closed
+// without the rest of the body being read into memory.
+func MaxBody(n int) Option { return func(c *config) { c.conn.Limits.MaxBody = int64(n) } }
+
+// MaxHeadBytes bounds a request's head, request line included (default
+// 64 KiB); larger heads get 431.
+func MaxHeadBytes(n int) Option { return func(c *config) { c.conn.Limits.MaxHeadBytes = n } }
+
+// MaxHeaders bounds the header fields of a request (default 100); more get
+// 431.
+func MaxHeaders(n int) Option { return func(c *config) { c.conn.Limits.MaxHeaders = n } }
+
+// MaxTargetLen bounds the request-target (default 8 KiB); longer ones get
+// 414.
+func MaxTargetLen(n int) Option { return func(c *config) { c.conn.Limits.MaxTargetLen = n } }
+
+// HeaderTimeout bounds the time from a request's first byte to the end of
+// its head (default 10 s): slow clients (slowloris) get 408 and are closed.
+// A negative value disables it.
+func HeaderTimeout(d time.Duration) Option { return func(c *config) { c.conn.HeaderTimeout = d } }
+
+// BodyTimeout bounds the time to receive a request's body (default 30 s);
+// past it the client gets 408. A negative value disables it.
+func BodyTimeout(d time.Duration) Option { return func(c *config) { c.conn.BodyTimeout = d } }
+
+// IdleTimeout bounds how long a keep-alive connection may wait for its
+// next request (default 60 s). A negative value disables it.
+func IdleTimeout(d time.Duration) Option { return func(c *config) { c.conn.IdleTimeout = d } }
+
+// WriteTimeout bounds how long a response may wait for a client that does
+// not read it (default 30 s); then the connection is closed. A negative
+// value disables it.
+func WriteTimeout(d time.Duration) Option { return func(c *config) { c.conn.WriteTimeout = d } }
+
+// HandlerTimeout answers 503 for a request whose handler has not
+// responded after d. Off by default, as in Nim.
+func HandlerTimeout(d time.Duration) Option { return func(c *config) { c.conn.HandlerTimeout = d } }
+
+// MaxOutput is the per-connection back-pressure mark (default 1 MiB): a
+// client that pipelines requests but does not read the responses is not
+// read from while this much output waits for it.
+func MaxOutput(n int) Option { return func(c *config) { c.conn.MaxOutput = n } }
+
+// MaxConnections bounds the open connections (default: no bound but the
+// descriptor limit); beyond it accepting pauses until one closes.
+func MaxConnections(n int) Option { return func(c *config) { c.maxConns = n } }
+
+// AssumedDescriptorsPerRequest is Nim devel's margin for
+// ShouldAcceptRequest (default 5): accepting pauses while fewer than this
+// many descriptors remain below RLIMIT_NOFILE, and resumes when
+// connections close. A negative value turns the check off (accept until
+// EMFILE, then back off).
+func AssumedDescriptorsPerRequest(n int) Option {
+	return func(c *config) { c.assumedPerRequest = n }
+}
+
+// ShutdownGrace bounds how long Close lets in-flight responses finish
+// before closing their connections (default 5 s).
+func ShutdownGrace(d time.Duration) Option { return func(c *config) { c.shutdownGrace = d } }
+
+// Logger receives handler panics and errors (default slog.Default()).
+func Logger(l *slog.Logger) Option { return func(c *config) { c.conn.Logger = l } }
+
+// Backlog sets the listen(2) backlog (default SOMAXCONN, as in Nim).
+func Backlog(n int) Option { return func(c *config) { c.backlog = n } }

@@ -1,0 +1,167 @@
+package server
+
+import (
+	"net/url"
+	"strconv"
+
+	"asynchttpserver.dev/internal/parser"
+)
+
+// Method is a request method (Nim's HttpMethod). Requests with any other
+// method are answered 501 by the server and never reach a handler.
+type Method uint8
+
+// The methods a handler can see.
+const (
+	MethodGet     = Method(parser.MethodGet)
+	MethodHead    = Method(parser.MethodHead)
+	MethodPost    = Method(parser.MethodPost)
+	MethodPut     = Method(parser.MethodPut)
+	MethodDelete  = Method(parser.MethodDelete)
+	MethodTrace   = Method(parser.MethodTrace)
+	MethodOptions = Method(parser.MethodOptions)
+	MethodConnect = Method(parser.MethodConnect)
+	MethodPatch   = Method(parser.MethodPatch)
+)
+
+// String returns the method's name as sent on the wire, e.g. "GET".
+func (m Method) String() string { return parser.Method(m).String() }
+
+// Protocol is the request's HTTP version (Nim's protocol tuple).
+type Protocol struct {
+	Orig         string // as sent: "HTTP/1.1" or "HTTP/1.0"
+	Major, Minor int
+}
+
+var (
+	http10 = Protocol{Orig: "HTTP/1.0", Major: 1, Minor: 0}
+	http11 = Protocol{Orig: "HTTP/1.1", Major: 1, Minor: 1}
+)
+
+// URL is the request-target, split but not decoded (like Nim's, which is
+// the raw target run through parseUri): percent-escapes and dot segments
+// are left as the client sent them.
+type URL struct {
+	// Scheme and Host are set for an absolute-form target
+	// ("GET http://host/path"), and Host for CONNECT's authority-form.
+	Scheme, Host string
+	// Path is the path ("/" for an absolute-form target without one; "*"
+	// for OPTIONS *).
+	Path string
+	// RawQuery is what follows '?', without it.
+	RawQuery string
+}
+
+// Query parses RawQuery into values (decoding them; this allocates).
+func (u URL) Query() url.Values {
+	v, _ := url.ParseQuery(u.RawQuery)
+	return v
+}
+
+// String reassembles the target.
+func (u URL) String() string {
+	s := u.Path
+	if u.Host != "" {
+		if u.Scheme != "" {
+			s = u.Scheme + "://" + u.Host + u.Path
+		} else {
+			s = u.Host
+		}
+	}
+	if u.RawQuery != "" {
+		s += "?" + u.RawQuery
+	}
+	return s
+}
+
+// Header is one header field.
+type Header struct{ Name, Value string }
+
+// Headers is a list of header fields, in order, possibly with repeated
+// names (Nim's HttpHeaders, without its comma splitting: a User-Agent
+// keeps its commas). Lookups ignore the case of names. A Headers literal
+// reads like Nim's newHttpHeaders:
+//
+//	server.Headers{{"Content-Type", "application/json"}}
+//
+// nil is an empty list.
+type Headers []Header
+
+// Get returns the first value of the named field, or "".
+func (h Headers) Get(name string) string {
+	v, _ := h.Lookup(name)
+	return v
+}
+
+// Lookup returns the first value of the named field and whether it exists.
+func (h Headers) Lookup(name string) (string, bool) {
+	for i := range h {
+		if equalFold(h[i].Name, name) {
+			return h[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// Has reports whether the named field is present.
+func (h Headers) Has(name string) bool {
+	_, ok := h.Lookup(name)
+	return ok
+}
+
+// Values returns every value of the named field, in order.
+func (h Headers) Values(name string) []string {
+	var vs []string
+	for i := range h {
+		if equalFold(h[i].Name, name) {
+			vs = append(vs, h[i].Value)
+		}
+	}
+	return vs
+}
+
+// Add appends a field (Nim's add).
+func (h *Headers) Add(name, value string) { *h = append(*h, Header{name, value}) }
+
+// Set replaces every field of that name with one (Nim's []=).
+func (h *Headers) Set(name, value string) {
+	h.Del(name)
+	h.Add(name, value)
+}
+
+// Del removes every field of that name.
+func (h *Headers) Del(name string) {
+	kept := (*h)[:0]
+	for _, f := range *h {
+		if !equalFold(f.Name, name) {
+			kept = append(kept, f)
+		}
+	}
+	clear((*h)[len(kept):])
+	*h = kept
+}
+
+// equalFold compares ASCII strings ignoring case, without allocating.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if ca != cb {
+			if 'A' <= ca && ca <= 'Z' {
+				ca += 'a' - 'A'
+			}
+			if 'A' <= cb && cb <= 'Z' {
+				cb += 'a' - 'A'
+			}
+			if ca != cb {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// portString formats a port for error messages.
+func portString(port int) string { return strconv.Itoa(port) }
