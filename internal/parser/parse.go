@@ -198,10 +198,13 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 					continue
 				case tPercent:
 					// pct-encoded = "%" HEXDIG HEXDIG (RFC 3986 §2.1).
+					if i+1 < len(b) && hexTab[b[i+1]] < 0 {
+						return 0, errTarget // fail now, not after another byte
+					}
 					if i+2 >= len(b) {
 						goto more
 					}
-					if hexTab[b[i+1]] < 0 || hexTab[b[i+2]] < 0 {
+					if hexTab[b[i+2]] < 0 {
 						return 0, errTarget
 					}
 					i += 3
