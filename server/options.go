@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"asynchttpserver.dev/internal/conn"
+	"asynchttpserver.dev/internal/poller"
 )
 
 // Option configures a Server (the parameters of Nim's
@@ -12,6 +13,7 @@ import (
 type Option func(*config)
 
 type config struct {
+	loop                 *poller.Loop // nil: the default loop
 	reuseAddr, reusePort bool
 	backlog              int
 	conn                 conn.Config
@@ -102,3 +104,7 @@ func Logger(l *slog.Logger) Option { return func(c *config) { c.conn.Logger = l 
 
 // Backlog sets the listen(2) backlog (default SOMAXCONN, as in Nim).
 func Backlog(n int) Option { return func(c *config) { c.backlog = n } }
+
+// onLoop runs the server on l instead of the default loop (tests run each
+// server on a loop of its own).
+func onLoop(l *poller.Loop) Option { return func(c *config) { c.loop = l } }

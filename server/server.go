@@ -63,7 +63,11 @@ func New(opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return &Server{cfg: cfg, loop: poller.Default()}
+	l := cfg.loop
+	if l == nil {
+		l = poller.Default()
+	}
+	return &Server{cfg: cfg, loop: l}
 }
 
 // Listen binds and listens on address:port without accepting yet (Nim

@@ -98,7 +98,7 @@ func (c *Conn) appendHead(b []byte, x *Exchange, closeAfter bool, contentLength 
 		b = append(b, "\r\n"...)
 	}
 	if !x.userDate {
-		b = append(b, c.g.date.get(c.g.loop.Now())...)
+		b = append(b, c.g.date.get(c.g.loop.Nanotime())...)
 	}
 	switch {
 	case closeAfter:
@@ -161,7 +161,7 @@ func (c *Conn) writeError(e *parser.Error) {
 	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
 	b = strconv.AppendInt(b, int64(len(e.Reason)+1), 10)
 	b = append(b, "\r\n"...)
-	b = append(b, c.g.date.get(c.g.loop.Now())...)
+	b = append(b, c.g.date.get(c.g.loop.Nanotime())...)
 	b = append(b, "Connection: close\r\n\r\n"...)
 	b = append(b, e.Reason...)
 	*o = append(b, '\n')

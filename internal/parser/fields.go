@@ -1,5 +1,10 @@
 package parser
 
+// framingLens has bit n set when some field that field interprets has a
+// name of n bytes: Host 4, Expect 6, Connection 10, Content-Length 14,
+// Transfer-Encoding 17. Other fields skip the call.
+const framingLens = 1<<4 | 1<<6 | 1<<10 | 1<<14 | 1<<17
+
 // field applies one header field line to the framing state: Host,
 // Content-Length, Transfer-Encoding, Connection and Expect are interpreted
 // as they arrive, so no second pass over the headers is needed.

@@ -296,6 +296,7 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 			}
 			mark = i
 			state = stName
+			fallthrough // the common path runs name, OWS, value without a dispatch
 
 		case stName:
 			// field-name = token, then ':' with no whitespace before it
@@ -319,6 +320,7 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 			p.name = span(mark, i)
 			i++
 			state = stValueLead
+			fallthrough
 
 		case stValueLead:
 			for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
@@ -329,6 +331,7 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 			}
 			mark = i
 			state = stValue
+			fallthrough
 
 		case stValue:
 			// field-value: no CR, LF, NUL or other control but HTAB (RFC
@@ -357,8 +360,10 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 			}
 			v := span(mark, end)
 			req.Headers = append(req.Headers, Header{Name: p.name, Value: v})
-			if err := p.field(b, req, p.name, v); err != nil {
-				return 0, err
+			if n := p.name.Len; n < 32 && framingLens&(1<<n) != 0 {
+				if err := p.field(b, req, p.name, v); err != nil {
+					return 0, err
+				}
 			}
 			state = stLineStart
 		}

@@ -56,8 +56,7 @@ type Loop struct {
 	closed   bool
 
 	base time.Time // the origin of the loop's monotonic clock
-	now  time.Time // cached at each wake-up
-	mono int64     // now - base, in nanoseconds
+	mono int64     // when the loop last woke up, in nanoseconds since base
 
 	bufs bufPool
 	done Future // a completed future, shared by operations that finish at once
@@ -75,7 +74,6 @@ func New() (*Loop, error) {
 		return nil, err
 	}
 	l := &Loop{b: b, base: time.Now()}
-	l.now = l.base
 	l.done.Init(l)
 	l.done.state = stateCompleted
 	return l, nil
@@ -188,10 +186,12 @@ func (l *Loop) Registered() int {
 }
 
 // Now returns the time the loop last woke up. Handlers see the same value
-// throughout one iteration, which saves a clock read per event.
+// throughout one iteration, which saves a clock read per event. It is
+// derived from the monotonic clock, so it does not follow changes of the
+// system's wall clock made while the loop runs; read time.Now for that.
 func (l *Loop) Now() time.Time {
 	l.refreshClock()
-	return l.now
+	return l.base.Add(time.Duration(l.mono))
 }
 
 // Nanotime returns Now on the loop's monotonic clock: nanoseconds since
@@ -209,10 +209,9 @@ func (l *Loop) refreshClock() {
 	}
 }
 
-func (l *Loop) tick() {
-	l.now = time.Now()
-	l.mono = int64(l.now.Sub(l.base))
-}
+// tick reads the clock. time.Since on a time with a monotonic reading reads
+// only the monotonic clock: one vDSO call, not the two of time.Now.
+func (l *Loop) tick() { l.mono = int64(time.Since(l.base)) }
 
 // enter claims the loop for the calling goroutine and locks that goroutine
 // to its OS thread, as Nim's dispatcher is per thread.
@@ -329,7 +328,8 @@ func (l *Loop) waitMsec(timeout time.Duration) int {
 		return 0
 	}
 	if len(l.timers) > 0 {
-		l.tick()
+		// l.mono is from this iteration's wake-up: the wait may be longer
+		// than needed by the time the iteration took, never shorter.
 		untilTimer := max(time.Duration(l.timers[0].when-l.mono), 0) // overdue: do not block
 		if timeout < 0 || untilTimer < timeout {
 			timeout = untilTimer

@@ -54,6 +54,7 @@ type Socket struct {
 	out     []byte // pending output: out[sent:] is unsent
 	sent    int
 	written uint64 // bytes written over the socket's life
+	writes  uint64 // write system calls that wrote something
 	waiters []sendWaiter
 	closeWr bool // shut down the write side once out drains
 	dialFut *FutureOf[*Socket]
@@ -354,6 +355,7 @@ func (s *Socket) Flush() error {
 		}
 		s.sent += n
 		s.written += uint64(n)
+		s.writes++
 	}
 	if s.sent == len(s.out) {
 		s.drained()
@@ -500,3 +502,7 @@ func (s *Socket) updateInterest() {
 
 // Written returns how many bytes the socket has written over its life.
 func (s *Socket) Written() uint64 { return s.written }
+
+// Writes returns how many write system calls the socket has made that
+// wrote something (a test of coalescing, and a statistic).
+func (s *Socket) Writes() uint64 { return s.writes }
