@@ -1,0 +1,105 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"asynchttpserver.dev/server"
+)
+
+// The seed's first example: every request gets 200 and "Hello World".
+// (Here on port 0 and closed after one request, so that it can run as a
+// test; the seed's program is cmd/hello.)
+func Example() {
+	srv := server.New()
+	cb := func(req *server.Request) *server.Future {
+		return req.Respond(http.StatusOK, "Hello World", nil)
+	}
+	serving := srv.Serve(0, cb, "127.0.0.1")
+
+	go func() { // a client, then shut down
+		defer srv.Close()
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", srv.Port()))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		fmt.Println(resp.Status, string(body))
+	}()
+	if err := server.WaitFor(serving); err != nil {
+		fmt.Println(err)
+	}
+	// Output: 200 OK Hello World
+}
+
+// The seed's respond example: JSON for /hello-world, 404 for the rest.
+func ExampleRequest_Respond() {
+	handler := func(req *server.Request) *server.Future {
+		if req.URL.Path == "/hello-world" {
+			msg, _ := json.Marshal(map[string]string{"message": "Hello World"})
+			headers := server.Headers{{"Content-Type", "application/json"}}
+			return req.Respond(http.StatusOK, string(msg), headers)
+		}
+		return req.Respond(http.StatusNotFound, "Not Found", nil)
+	}
+	srv := server.New()
+	serving := srv.Serve(0, handler, "127.0.0.1")
+
+	go func() {
+		defer srv.Close()
+		for _, path := range []string{"/hello-world", "/elsewhere"} {
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", srv.Port(), path))
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"), string(body))
+		}
+	}()
+	server.WaitFor(serving)
+	// Output:
+	// 200 application/json {"message":"Hello World"}
+	// 404  Not Found
+}
+
+// A handler that answers later, from another goroutine: it returns nil,
+// and Respond hands the response to the loop.
+func ExampleCallback_later() {
+	srv := server.New()
+	serving := srv.Serve(0, func(req *server.Request) *server.Future {
+		go func() {
+			// ... slow work off the loop ...
+			req.Respond(http.StatusOK, "computed elsewhere", nil)
+		}()
+		return nil
+	}, "127.0.0.1")
+
+	go func() {
+		defer srv.Close()
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", srv.Port()))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(string(body))
+	}()
+	server.WaitFor(serving)
+	// Output: computed elsewhere
+}
+
+// Headers reads like Nim's newHttpHeaders; lookups ignore case.
+func ExampleHeaders() {
+	h := server.Headers{{"Content-Type", "application/json"}}
+	h.Add("Set-Cookie", "a=1")
+	h.Add("Set-Cookie", "b=2")
+	fmt.Println(h.Get("content-type"), h.Values("SET-COOKIE"))
+	// Output: application/json [a=1 b=2]
+}
