@@ -13,9 +13,13 @@ import (
 // socketpair returns two connected non-blocking stream sockets.
 func socketpair(t *testing.T) (int, int) {
 	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, fd := range fds {
+		unix.SetNonblock(fd, true)
+		unix.CloseOnExec(fd)
 	}
 	return fds[0], fds[1]
 }
