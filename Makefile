@@ -51,5 +51,17 @@ fuzz:
 	  done; \
 	done
 
+## bench: every server, every scenario, interleaved rounds; tables and chart in bench/results.
+bench:
+	$(MAKE) -C bench bench
+
+## bench-cost: instructions per request under callgrind, ours and each peer.
+bench-cost:
+	$(MAKE) -C bench bench-cost
+
+## bench-smoke: seconds-long run of the whole benchmark pipeline, correctness only.
+bench-smoke:
+	$(MAKE) -C bench bench-smoke
+
 clean:
 	rm -rf $(BIN) bench/bin
