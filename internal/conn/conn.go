@@ -47,6 +47,7 @@ type Conn struct {
 	stopped  bool      // no further requests will be read
 	eof      bool      // the peer has shut its write side
 	paused   bool      // reading paused for back-pressure
+	backlog  bool      // process stopped at the back-pressure mark
 
 	queue exchangeQueue // dispatched, response not yet written; head first
 	free  *Exchange     // released exchanges, for reuse
@@ -135,7 +136,11 @@ func (c *Conn) onReadable() {
 		c.discardInput()
 		return
 	}
-	if c.stopped || c.paused {
+	if c.stopped {
+		c.updateReading()
+		return
+	}
+	if c.overloaded() {
 		c.updateReading()
 		return
 	}
@@ -158,9 +163,16 @@ func (c *Conn) onReadable() {
 	c.endBatch()
 }
 
-// process parses and dispatches every complete request in the buffer.
+// process parses and dispatches every complete request in the buffer, or
+// as many as back-pressure allows: it stops while the connection is
+// overloaded (see overloaded), leaving the rest in the buffer for endBatch
+// to resume once the output has drained.
 func (c *Conn) process() {
-	for !c.stopped && !c.closed && c.start < len(c.in) && c.queue.n < c.g.cfg.MaxInFlight {
+	for !c.stopped && !c.closed && c.start < len(c.in) {
+		if c.overloaded() {
+			c.backlog = true
+			return
+		}
 		x := c.cur
 		if x == nil {
 			x = c.newExchange()

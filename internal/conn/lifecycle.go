@@ -40,8 +40,7 @@ func (c *Conn) finishClose() {
 		return
 	}
 	c.lingerEnd = c.g.loop.Nanotime() + int64(c.g.cfg.LingerTimeout)
-	c.paused = false
-	c.s.SetReading(true)
+	c.updateReading()
 	c.updateTimer()
 }
 

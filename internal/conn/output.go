@@ -183,20 +183,26 @@ func (c *Conn) reject(e *parser.Error) {
 }
 
 // endBatch flushes the output and brings buffers, reading and the timer up
-// to date; it ends every burst of work on the connection.
+// to date; it ends every burst of work on the connection. Requests held
+// back by back-pressure are dispatched here once the output has drained.
 func (c *Conn) endBatch() {
-	if c.closed {
-		return
-	}
-	if err := c.s.Flush(); err != nil {
-		c.abort()
-		return
-	}
-	if c.start == len(c.in) && c.cur == nil && c.in != nil {
-		if c.inRefs == 0 {
-			c.g.loop.PutBuffer(c.in)
-			c.in, c.start = nil, 0
+	for {
+		if c.closed {
+			return
 		}
+		if err := c.s.Flush(); err != nil {
+			c.abort()
+			return
+		}
+		if !c.backlog || c.overloaded() {
+			break
+		}
+		c.backlog = false
+		c.process()
+	}
+	if c.start == len(c.in) && c.cur == nil && c.in != nil && c.inRefs == 0 {
+		c.g.loop.PutBuffer(c.in)
+		c.in, c.start = nil, 0
 	}
 	if c.closing != closeNone && c.queue.n == 0 && c.s.Pending() == 0 && c.pendingErr == nil {
 		c.finishClose()
@@ -206,22 +212,25 @@ func (c *Conn) endBatch() {
 	c.updateTimer()
 }
 
-// updateReading pauses reading while the peer has too much unread output
-// or too many requests in flight, and resumes it (working off what is
-// already buffered) once that has drained.
+// overloaded reports whether the connection has reached a back-pressure
+// mark: more unsent output than MaxOutput (a client that sends but does
+// not read), or MaxInFlight requests whose responses are not written yet.
+func (c *Conn) overloaded() bool {
+	return c.s.Pending() > c.g.cfg.MaxOutput || c.queue.n >= c.g.cfg.MaxInFlight
+}
+
+// updateReading watches the socket for input exactly when the connection
+// can use it: not while overloaded (the kernel's buffers then fill and TCP
+// flow control slows the client down), not once no more requests will be
+// read, except to drain a lingering close.
 func (c *Conn) updateReading() {
-	cfg := &c.g.cfg
-	pause := c.s.Pending() > cfg.MaxOutput || c.queue.n >= cfg.MaxInFlight
-	want := !c.closed && !c.eof && !c.handedOver && (!c.stopped || c.closing == closeLinger) && !pause
+	want := !c.closed && !c.eof && !c.handedOver && !c.overloaded() &&
+		(!c.stopped || c.closing == lingering)
 	if want == !c.paused {
 		return
 	}
 	c.paused = !want
 	c.s.SetReading(want)
-	if want && c.start < len(c.in) {
-		c.process()
-		c.endBatch()
-	}
 }
 
 // onDrained runs when output that had to wait for the peer is written, or

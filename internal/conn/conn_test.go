@@ -1,0 +1,247 @@
+package conn
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestKeepAliveAndBuffersReturnedWhenIdle(t *testing.T) {
+	hs := newHarness(t, Config{}, hello)
+	for i := 0; i < 3; i++ {
+		hs.send(get("/"))
+		if _, body := hs.response("GET"); body != "Hello World" {
+			t.Fatalf("body %q", body)
+		}
+		c := hs.conn()
+		if c.in != nil || c.s.Pending() != 0 {
+			t.Fatalf("idle connection holds an input buffer (%v) or output (%d)", c.in != nil, c.s.Pending())
+		}
+	}
+}
+
+// TestDeferredRequestBytesStayPut checks the invariant behind the unsafe
+// strings: the bytes of a request in flight are never overwritten, even
+// while later requests fill, compact and replace the input buffer.
+func TestDeferredRequestBytesStayPut(t *testing.T) {
+	type held struct {
+		x    *Exchange
+		path string // a zero-copy view, checked later
+		want string // a copy
+	}
+	var pending []held
+	hs := newHarness(t, Config{MaxInFlight: 1000}, func(x *Exchange) {
+		p := x.String(x.Head.Path)
+		pending = append(pending, held{x, p, strings.Clone(p)})
+	})
+	// Enough pipelined requests, with long varied targets, to go through
+	// several buffer replacements while none is answered.
+	var stream strings.Builder
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&stream, "GET /%d/%s HTTP/1.1\r\nHost: x\r\n\r\n", i, repeat(string(rune('a'+i%26)), 100+i%97))
+	}
+	hs.send(stream.String())
+	for len(pending) < 400 {
+		hs.poll(10 * time.Millisecond)
+	}
+	for i, h := range pending {
+		if h.path != h.want {
+			t.Fatalf("request %d's path changed under it: %q", i, h.path[:20])
+		}
+		respond(h.x, 200, h.want)
+	}
+	for i := 0; i < 400; i++ {
+		if _, body := hs.response("GET"); body != pending[i].want {
+			t.Fatalf("response %d: %q", i, body[:20])
+		}
+	}
+}
+
+// A client that pipelines without reading gets a bounded output buffer:
+// past MaxOutput the connection stops dispatching and reading.
+func TestBackPressure(t *testing.T) {
+	const maxOutput, respSize, requests = 64 << 10, 32 << 10, 300
+	calls := 0
+	big := repeat("z", respSize)
+	hs := newHarness(t, Config{MaxOutput: maxOutput}, func(x *Exchange) {
+		calls++
+		respond(x, 200, big)
+	})
+	unix.SetsockoptInt(hs.conn().s.FD(), unix.SOL_SOCKET, unix.SO_SNDBUF, 16<<10)
+	stream := repeat(get("/"), requests)
+	sent := 0
+	for i := 0; i < 50 && sent < len(stream); i++ {
+		sent += hs.trySend(stream[sent:])
+		hs.poll(0)
+	}
+	c := hs.conn()
+	// The kernel's socket buffer (at most a few hundred KiB) plus
+	// MaxOutput plus one response bounds what was produced.
+	if limit := (maxOutput + 512<<10) / respSize; calls > limit {
+		t.Fatalf("%d handlers ran for a client that reads nothing (limit %d)", calls, limit)
+	}
+	if p := c.s.Pending(); p > maxOutput+respSize {
+		t.Fatalf("%d bytes queued, past MaxOutput %d + one response", p, maxOutput)
+	}
+	// Now read: every response arrives, in order, and the rest is served.
+	for i := 0; i < requests; i++ {
+		if sent < len(stream) {
+			sent += hs.trySend(stream[sent:])
+		}
+		if _, body := hs.response("GET"); len(body) != respSize {
+			t.Fatalf("response %d: %d bytes", i, len(body))
+		}
+	}
+	if calls != requests {
+		t.Fatalf("%d of %d requests served", calls, requests)
+	}
+}
+
+// RFC 9112 §9.6 / slowloris: a head that does not complete within
+// HeaderTimeout of its first byte gets 408 and the connection closes,
+// however steadily its bytes trickle in.
+func TestHeaderTimeout(t *testing.T) {
+	hs := newHarness(t, Config{HeaderTimeout: 100 * time.Millisecond}, hello)
+	start := time.Now()
+	head := "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + repeat("s", 1000)
+	for i := 0; i < len(head) && hs.conn() != nil; i++ {
+		hs.trySend(head[i : i+1])
+		hs.poll(5 * time.Millisecond) // a byte every few ms: the idle clock would never fire
+		if readable(hs.client) {
+			break
+		}
+	}
+	resp, _ := hs.response("GET")
+	if resp.StatusCode != 408 {
+		t.Fatalf("slowloris got %d, want 408", resp.StatusCode)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("408 after %v", took)
+	}
+	unix.Shutdown(hs.client, unix.SHUT_WR)
+	hs.expectEOF()
+}
+
+func TestBodyTimeout(t *testing.T) {
+	hs := newHarness(t, Config{BodyTimeout: 50 * time.Millisecond}, hello)
+	hs.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nonly5")
+	if resp, _ := hs.response("POST"); resp.StatusCode != 408 {
+		t.Fatalf("got %d, want 408", resp.StatusCode)
+	}
+}
+
+func TestIdleTimeoutClosesQuietly(t *testing.T) {
+	hs := newHarness(t, Config{IdleTimeout: 50 * time.Millisecond}, hello)
+	hs.send(get("/"))
+	hs.response("GET")
+	hs.expectEOF() // no response, just the close
+	if hs.g.Len() != 0 {
+		t.Fatal("connection still counted")
+	}
+}
+
+func TestWriteTimeoutClosesAStalledReader(t *testing.T) {
+	big := repeat("w", 4<<20)
+	hs := newHarness(t, Config{WriteTimeout: 100 * time.Millisecond}, func(x *Exchange) { respond(x, 200, big) })
+	hs.send(get("/"))
+	deadline := time.Now().Add(10 * time.Second)
+	for hs.g.Len() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a client that never reads was not closed")
+		}
+		hs.poll(50 * time.Millisecond)
+	}
+}
+
+func TestHandlerTimeoutAnswers503(t *testing.T) {
+	var late *Exchange
+	hs := newHarness(t, Config{HandlerTimeout: 50 * time.Millisecond}, func(x *Exchange) { late = x })
+	hs.send(get("/"))
+	if resp, _ := hs.response("GET"); resp.StatusCode != 503 {
+		t.Fatalf("got %d, want 503", resp.StatusCode)
+	}
+	if err := late.Claim(); err != ErrResponded {
+		t.Fatalf("late Claim = %v, want ErrResponded", err)
+	}
+	late.HandlerDone()
+	hs.send(get("/")) // the connection goes on
+	if late == nil {
+		t.Fatal("no second request")
+	}
+}
+
+// A client that shuts its write side after a full request still gets the
+// response (then the server closes).
+func TestHalfCloseStillAnswered(t *testing.T) {
+	hs := newHarness(t, Config{}, hello)
+	hs.trySend(get("/a") + get("/b"))
+	unix.Shutdown(hs.client, unix.SHUT_WR)
+	for i := 0; i < 2; i++ {
+		if _, body := hs.response("GET"); body != "Hello World" {
+			t.Fatalf("response %d: %q", i, body)
+		}
+	}
+	hs.expectEOF()
+}
+
+// After an error the server shuts its write side but keeps draining what
+// the client still sends, so the client reads the error instead of a
+// reset; it closes when the client does.
+func TestLingeringCloseAfterError(t *testing.T) {
+	hs := newHarness(t, Config{Limits: limits(1000)}, hello)
+	hs.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+	for i := 0; i < 20; i++ { // the body keeps coming after the 413
+		hs.trySend(repeat("b", 4096))
+		hs.poll(0)
+	}
+	resp, _ := hs.response("POST")
+	if resp.StatusCode != 413 || !resp.Close {
+		t.Fatalf("got %d close=%v", resp.StatusCode, resp.Close)
+	}
+	hs.expectEOF() // write side shut
+	if hs.g.Len() != 1 {
+		t.Fatal("closed before the client finished sending")
+	}
+	hs.trySend(repeat("b", 4096)) // still drained, not reset
+	hs.poll(0)
+	unix.Close(hs.client)
+	for deadline := time.Now().Add(10 * time.Second); hs.g.Len() != 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("lingering connection not closed after the client left")
+		}
+		hs.poll(10 * time.Millisecond)
+	}
+}
+
+func TestPeerGoneMidRequestAndMidResponse(t *testing.T) {
+	hs := newHarness(t, Config{}, hello)
+	hs.trySend("GET / HTTP/1.1\r\nHo")
+	hs.poll(0)
+	unix.Close(hs.client)
+	for i := 0; i < 10 && hs.g.Len() != 0; i++ {
+		hs.poll(10 * time.Millisecond)
+	}
+	if hs.g.Len() != 0 {
+		t.Fatal("connection kept after the peer left mid-request")
+	}
+
+	big := repeat("r", 8<<20)
+	hs2 := newHarness(t, Config{}, func(x *Exchange) { respond(x, 200, big) })
+	hs2.send(get("/"))
+	unix.Close(hs2.client) // mid-response: the write fails with EPIPE/ECONNRESET
+	for i := 0; i < 100 && hs2.g.Len() != 0; i++ {
+		hs2.poll(10 * time.Millisecond)
+	}
+	if hs2.g.Len() != 0 {
+		t.Fatal("connection kept after the peer left mid-response")
+	}
+}
+
+func readable(fd int) bool {
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	n, _ := unix.Poll(fds, 0)
+	return n > 0
+}
