@@ -18,13 +18,18 @@ type config struct {
 	loadgen   string        // BENCH_LOADGEN: "wrk", "httpbench" or "" (choose)
 	httpbench string        // BENCH_HTTPBENCH: path of a prebuilt httpbench
 	maxOther  float64       // BENCH_MAX_OTHER: other processes' CPU share that makes a run noisy; 0: no check
+
+	costRepeats int // BENCH_COST_REPEATS: measurements per server in -cost mode
 }
 
 // loadConfig reads the BENCH_* settings through getenv.
 func loadConfig(getenv func(string) string) (config, error) {
-	cfg := config{rounds: 3, duration: 5 * time.Second, warmup: time.Second, maxOther: defaultQuiet}
+	cfg := config{rounds: 3, duration: 5 * time.Second, warmup: time.Second, maxOther: defaultQuiet, costRepeats: 3}
 	var err error
 	if cfg.rounds, err = intSetting(getenv, "BENCH_ROUNDS", cfg.rounds); err != nil {
+		return cfg, err
+	}
+	if cfg.costRepeats, err = intSetting(getenv, "BENCH_COST_REPEATS", cfg.costRepeats); err != nil {
 		return cfg, err
 	}
 	if cfg.duration, err = durationSetting(getenv, "BENCH_DURATION", cfg.duration); err != nil {
@@ -49,8 +54,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("BENCH_MAX_OTHER=%q: want a CPU share ≥ 0 such as 0.25 (0 turns the check off)", v)
 		}
 	}
-	if cfg.rounds < 1 || cfg.duration <= 0 || cfg.warmup < 0 {
-		return cfg, fmt.Errorf("BENCH_ROUNDS must be ≥ 1, BENCH_DURATION > 0 and BENCH_WARMUP ≥ 0")
+	if cfg.rounds < 1 || cfg.costRepeats < 1 || cfg.duration <= 0 || cfg.warmup < 0 {
+		return cfg, fmt.Errorf("BENCH_ROUNDS and BENCH_COST_REPEATS must be ≥ 1, BENCH_DURATION > 0 and BENCH_WARMUP ≥ 0")
 	}
 	return cfg, nil
 }

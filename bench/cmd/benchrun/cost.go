@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"asynchttpserver.dev/bench/internal/callgrind"
+	"asynchttpserver.dev/bench/internal/report"
 	"asynchttpserver.dev/bench/internal/server"
 )
 
@@ -30,20 +32,44 @@ const (
 // runtime's work on one thread.
 var costEnv = []string{"GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1"}
 
-// costResult is one server's instruction counts.
+// costResult is one server's instruction counts over the repeats.
 type costResult struct {
 	server   serverDef
-	instr    [2]int64 // at costCounts[0] and costCounts[1] requests
-	err      error
+	instr    [][2]int64 // per repeat: at costCounts[0] and costCounts[1] requests
+	err      error      // the first failure; the server is not measured further
 	commands [2]string
 }
 
-// marginal returns the instructions per request between the two counts.
-func (c costResult) marginal() float64 {
-	return float64(c.instr[1]-c.instr[0]) / float64(costCounts[1]-costCounts[0])
+// marginals returns each repeat's instructions per request between the two
+// counts.
+func (c costResult) marginals() []float64 {
+	m := make([]float64, len(c.instr))
+	for i, in := range c.instr {
+		m[i] = float64(in[1]-in[0]) / float64(costCounts[1]-costCounts[0])
+	}
+	return m
 }
 
-// runCost measures instructions per request for every server.
+// marginal returns the median of the repeats' marginal costs.
+func (c costResult) marginal() float64 { return report.Median(c.marginals()) }
+
+// spread returns the smallest and largest marginal cost over the repeats.
+func (c costResult) spread() (lo, hi float64) {
+	m := c.marginals()
+	return slices.Min(m), slices.Max(m)
+}
+
+// medianInstr returns the median instruction total at costCounts[i].
+func (c costResult) medianInstr(i int) float64 {
+	xs := make([]float64, len(c.instr))
+	for j, in := range c.instr {
+		xs[j] = float64(in[i])
+	}
+	return report.Median(xs)
+}
+
+// runCost measures instructions per request for every server, repeating
+// the whole set cfg.costRepeats times (servers interleaved).
 func runCost(ctx context.Context, cfg config, ws workspace, out string) error {
 	valgrind, err := exec.LookPath("valgrind")
 	if err != nil {
@@ -59,36 +85,43 @@ func runCost(ctx context.Context, cfg config, ws workspace, out string) error {
 	}
 	defer os.RemoveAll(tmp)
 	place := pinning()
-	var results []costResult
+	var results []*costResult
 	for _, key := range cfg.servers {
-		if key == oursKey && !b.ours {
-			continue
+		if key != oursKey || b.ours {
+			results = append(results, &costResult{server: lookupServer(key)})
 		}
-		res := measureCost(ctx, lookupServer(key), valgrind, tmp, place)
-		if ctx.Err() != nil {
-			return ctx.Err()
+	}
+	for rep := 1; rep <= cfg.costRepeats; rep++ {
+		for _, res := range results {
+			if res.err == nil {
+				measureCost(ctx, res, rep, valgrind, tmp, place)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 		}
-		results = append(results, res)
 	}
 	return writeCost(results, b.notes, place, valgrindVersion(valgrind), out)
 }
 
-// measureCost runs a server under callgrind at both request counts.
-func measureCost(ctx context.Context, sv serverDef, valgrind, tmp string, place placement) costResult {
-	res := costResult{server: sv}
+// measureCost runs a server under callgrind at both request counts and adds
+// the counts to res.
+func measureCost(ctx context.Context, res *costResult, rep int, valgrind, tmp string, place placement) {
+	sv := res.server
+	var instr [2]int64
 	for i, n := range costCounts {
-		instr, cmd, err := callgrindRun(ctx, sv, valgrind, tmp, n, place)
+		in, cmd, err := callgrindRun(ctx, sv, valgrind, tmp, n, place)
 		res.commands[i] = cmd
 		if err != nil {
 			res.err = fmt.Errorf("%d requests: %w", n, err)
 			log.Printf("cost %-9s FAILED: %v", sv.key, res.err)
-			return res
+			return
 		}
-		res.instr[i] = instr
-		log.Printf("cost %-9s %6d requests: %d instructions", sv.key, n, instr)
+		instr[i] = in
+		log.Printf("cost %-9s repeat %d, %6d requests: %d instructions", sv.key, rep, n, in)
 	}
-	log.Printf("cost %-9s marginal: %.0f instructions/request", sv.key, res.marginal())
-	return res
+	res.instr = append(res.instr, instr)
+	log.Printf("cost %-9s repeat %d: %.0f instructions/request", sv.key, rep, res.marginals()[len(res.instr)-1])
 }
 
 // callgrindRun starts the server under callgrind, sends n requests with
