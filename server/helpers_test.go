@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,7 +85,26 @@ func dial(t *testing.T, addr string) *rawConn {
 	}
 	c.SetDeadline(time.Now().Add(20 * time.Second))
 	t.Cleanup(func() { c.Close() })
+	dialedMu.Lock()
+	dialed[t] = append(dialed[t], c)
+	dialedMu.Unlock()
 	return &rawConn{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+var (
+	dialedMu sync.Mutex
+	dialed   = map[*testing.T][]net.Conn{}
+)
+
+// closeDialed closes every connection t has dialed so far.
+func closeDialed(t *testing.T) {
+	dialedMu.Lock()
+	cs := dialed[t]
+	delete(dialed, t)
+	dialedMu.Unlock()
+	for _, c := range cs {
+		c.Close()
+	}
 }
 
 func (rc *rawConn) write(s string) {

@@ -132,7 +132,7 @@ func (c *Conn) noticeResponse(x *Exchange) {
 }
 
 func (c *Conn) onReadable() {
-	if c.closing == closeLinger {
+	if c.closing == lingering {
 		c.discardInput()
 		return
 	}

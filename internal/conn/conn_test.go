@@ -191,7 +191,8 @@ func TestHalfCloseStillAnswered(t *testing.T) {
 // the client still sends, so the client reads the error instead of a
 // reset; it closes when the client does.
 func TestLingeringCloseAfterError(t *testing.T) {
-	hs := newHarness(t, Config{Limits: limits(1000)}, hello)
+	// A linger timeout of an hour: only the client's close may end it.
+	hs := newHarness(t, Config{Limits: limits(1000), LingerTimeout: time.Hour}, hello)
 	hs.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
 	for i := 0; i < 20; i++ { // the body keeps coming after the 413
 		hs.trySend(repeat("b", 4096))
@@ -208,11 +209,11 @@ func TestLingeringCloseAfterError(t *testing.T) {
 	hs.trySend(repeat("b", 4096)) // still drained, not reset
 	hs.poll(0)
 	unix.Close(hs.client)
-	for deadline := time.Now().Add(10 * time.Second); hs.g.Len() != 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("lingering connection not closed after the client left")
-		}
-		hs.poll(10 * time.Millisecond)
+	for i := 0; i < 3 && hs.g.Len() != 0; i++ {
+		hs.poll(time.Second)
+	}
+	if hs.g.Len() != 0 {
+		t.Fatal("lingering connection not closed when the client left")
 	}
 }
 
