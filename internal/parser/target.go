@@ -80,7 +80,7 @@ func (p *Parser) target(b []byte, req *Request, from, to int) *Error {
 }
 
 // validAuthority reports whether a is uri-host [ ":" port ] (RFC 3986 §3.2.2,
-// §3.2.3): an IPv6 literal in brackets (loosely: hex digits, ':' and '.'), or
+// §3.2.3): an IPv6 address in brackets, or
 // a reg-name (which includes IPv4 addresses) of unreserved, sub-delims and
 // pct-encoded bytes, then an optional port of digits. userinfo and IPvFuture
 // are not accepted. requirePort demands a non-empty port (authority-form);
@@ -93,7 +93,7 @@ func validAuthority(a []byte, requirePort, allowEmpty bool) bool {
 		for i < len(a) && (hexTab[a[i]] >= 0 || a[i] == ':' || a[i] == '.') {
 			i++
 		}
-		if i == 1 || i >= len(a) || a[i] != ']' {
+		if i >= len(a) || a[i] != ']' || !validIPv6(a[1:i]) {
 			return false
 		}
 		i++
@@ -130,4 +130,74 @@ func validAuthority(a []byte, requirePort, allowEmpty bool) bool {
 		}
 	}
 	return true
+}
+
+// validIPv6 reports whether s is an IPv6address (RFC 3986 §3.2.2): eight
+// groups of one to four hex digits separated by ':', the last two of which
+// may be written as an IPv4 address, with at most one "::" standing for one
+// or more zero groups. Zone identifiers are not accepted.
+func validIPv6(s []byte) bool {
+	groups, elided := 0, false
+	i := 0
+	if len(s) >= 2 && s[0] == ':' && s[1] == ':' {
+		elided, i = true, 2
+	}
+	for i < len(s) {
+		j := i
+		for j < len(s) && j-i <= 4 && hexTab[s[j]] >= 0 {
+			j++
+		}
+		if j < len(s) && s[j] == '.' {
+			if !validIPv4(s[i:]) {
+				return false
+			}
+			groups += 2
+			break
+		}
+		if j == i || j-i > 4 {
+			return false
+		}
+		groups++
+		if j == len(s) {
+			break
+		}
+		if s[j] != ':' || j+1 == len(s) {
+			return false // a single trailing ':'
+		}
+		i = j + 1
+		if s[i] == ':' {
+			if elided {
+				return false
+			}
+			elided = true
+			i++
+		}
+	}
+	if elided {
+		return groups <= 7
+	}
+	return groups == 8
+}
+
+// validIPv4 reports whether s is an IPv4address: four dec-octets 0–255
+// without leading zeros (RFC 3986 §3.2.2).
+func validIPv4(s []byte) bool {
+	for k := 0; k < 4; k++ {
+		if k > 0 {
+			if len(s) == 0 || s[0] != '.' {
+				return false
+			}
+			s = s[1:]
+		}
+		n, v := 0, 0
+		for n < len(s) && n < 4 && isDigit(s[n]) {
+			v = v*10 + int(s[n]-'0')
+			n++
+		}
+		if n == 0 || n > 3 || v > 255 || n > 1 && s[0] == '0' {
+			return false
+		}
+		s = s[n:]
+	}
+	return len(s) == 0
 }
