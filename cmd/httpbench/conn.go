@@ -1,0 +1,266 @@
+package main
+
+import (
+	"io"
+
+	"asynchttpserver.dev/internal/poller"
+)
+
+// connState is where a connection is in its life.
+type connState uint8
+
+const (
+	connIdle    connState = iota // no socket; about to dial
+	connDialing                  // a Dial is in progress
+	connOpen                     // connected: requests go out, responses come in
+	connDone                     // out of budget: the connection has stopped
+)
+
+// conn is one client connection slot: it dials, sends requests in
+// batches of -p, parses the responses and times each one, and replaces
+// its socket when the server closes it, when it fails, and (with -k=false)
+// after every response. It runs in the poller's owner mode: the socket
+// calls HandleEvent on readiness, and output is appended to the socket's
+// buffer in place, so that a request costs no allocation, no future and
+// no callback.
+type conn struct {
+	w     *worker
+	sock  *poller.Socket
+	state connState
+	gen   uint32 // counts dials, so that a dial abandoned after -t is ignored when it ends
+	since int64  // when the current dial started, on the loop's clock
+
+	reserved int // requests reserved for the connection being dialled
+
+	// sent holds the send times of the requests in flight, oldest at
+	// first: a ring of -p entries, since no more are ever in flight.
+	// Responses come back in request order, so the oldest entry belongs
+	// to the response being parsed.
+	sent     []int64
+	first    int
+	inflight int
+
+	parser responseParser
+	carry  []byte // an incomplete head or line, left over from the last read
+}
+
+// start reserves a batch of requests and dials a new connection for it,
+// or stops the connection when the budget is spent.
+func (c *conn) start() {
+	w := c.w
+	if w.stopping {
+		return
+	}
+	k := w.take(w.plan.pipeline)
+	if k == 0 {
+		c.state = connDone
+		w.connDone()
+		return
+	}
+	c.reserved = k
+	c.state = connDialing
+	c.since = w.loop.Nanotime()
+	c.gen++
+	gen := c.gen
+	f := w.loop.Dial(w.plan.addr, w.plan.port)
+	f.AddCallback(func() { c.dialed(f, gen) })
+}
+
+// dialed takes over the socket of a finished dial.
+func (c *conn) dialed(f *poller.FutureOf[*poller.Socket], gen uint32) {
+	s, err := f.Read()
+	if gen != c.gen || c.w.stopping {
+		// Abandoned after a connect timeout, or the run is over.
+		if err == nil {
+			s.Close()
+		}
+		return
+	}
+	if err != nil {
+		c.w.fail(kindConnect, 1)
+		c.w.giveBack(c.reserved - 1)
+		c.state = connIdle
+		c.start()
+		return
+	}
+	// Requests must not wait for the ACK of the previous write (Nagle).
+	// Failure here means the socket is already broken, which the write
+	// below reports.
+	s.SetNoDelay(true)
+	c.sock = s
+	c.state = connOpen
+	s.SetHandler(c)
+	c.send(c.reserved)
+}
+
+// send writes k requests (at most -p) in one write. The send time of
+// each is the loop's clock for this iteration: the time the loop woke up,
+// read once per event batch rather than once per request.
+func (c *conn) send(k int) {
+	now := c.w.loop.Nanotime()
+	for range k {
+		i := c.first + c.inflight
+		if i >= len(c.sent) {
+			i -= len(c.sent)
+		}
+		c.sent[i] = now
+		c.inflight++
+	}
+	p := c.w.plan
+	out := c.sock.OutBuf()
+	*out = append(*out, p.request[:k*p.reqLen]...)
+	if err := c.sock.Flush(); err != nil {
+		c.fail(kindRead)
+	}
+}
+
+// HandleEvent implements poller.Handler. Write readiness needs no action:
+// the socket finishes a partial write by itself.
+func (c *conn) HandleEvent(ev poller.Event) {
+	if ev&poller.EventRead == 0 || c.w.stopping {
+		return
+	}
+	c.read()
+	c.w.publish()
+}
+
+// read reads once (the loop is level-triggered: more data means another
+// event) and completes every response the bytes finish.
+func (c *conn) read() {
+	w := c.w
+	held := copy(w.rbuf, c.carry)
+	n, err := c.sock.Read(w.rbuf[held:])
+	switch {
+	case err == poller.ErrWouldBlock:
+		return
+	case err == io.EOF:
+		c.eof()
+		return
+	case err != nil:
+		c.fail(kindRead)
+		return
+	}
+	data := w.rbuf[:held+n]
+	now := w.loop.Nanotime()
+	for len(data) > 0 {
+		if c.inflight == 0 {
+			c.fail(kindParse) // bytes nobody asked for
+			return
+		}
+		used, done, err := c.parser.feed(data)
+		data = data[used:]
+		if err != nil {
+			c.fail(kindParse)
+			return
+		}
+		if !done {
+			break
+		}
+		if !c.complete(now) {
+			return
+		}
+	}
+	if len(data) > maxCarry {
+		c.fail(kindParse)
+		return
+	}
+	c.carry = append(c.carry[:0], data...)
+	if c.inflight == 0 {
+		c.next()
+	}
+}
+
+// complete records the response just parsed. It reports whether the
+// connection goes on; if not, it has been replaced already.
+func (c *conn) complete(now int64) bool {
+	c.w.record(now-c.sent[c.first], c.parser.status, c.parser.size)
+	if c.first++; c.first == len(c.sent) {
+		c.first = 0
+	}
+	c.inflight--
+	closing := c.parser.close || !c.w.plan.keepAlive
+	c.parser.reset()
+	if closing {
+		c.reopen()
+		return false
+	}
+	return true
+}
+
+// next sends the next batch once the last one is answered, or stops the
+// connection when the budget is spent.
+func (c *conn) next() {
+	k := c.w.take(c.w.plan.pipeline)
+	if k == 0 {
+		c.closeSocket()
+		c.state = connDone
+		c.w.connDone()
+		return
+	}
+	c.send(k)
+}
+
+// eof handles the server closing its side.
+func (c *conn) eof() {
+	done, err := c.parser.eof(len(c.carry))
+	switch {
+	case err != nil:
+		c.fail(kindRead)
+	case done: // a body delimited by the close: complete replaces the socket
+		c.complete(c.w.loop.Nanotime())
+	case c.inflight > 0:
+		c.fail(kindRead)
+	default:
+		c.reopen()
+	}
+}
+
+// reopen replaces a socket the server closed in good order (Connection:
+// close, or a body ending at end of file). Requests still in flight were
+// never answered and, by HTTP's rules, never processed: they are given
+// back to the budget, to be sent again on the new connection.
+func (c *conn) reopen() {
+	c.w.giveBack(c.inflight)
+	c.closeSocket()
+	c.start()
+}
+
+// fail counts every request in flight as failed with k (at least one for
+// a parse error: the stray bytes), and replaces the socket.
+func (c *conn) fail(k errKind) {
+	n := c.inflight
+	if n == 0 && k == kindParse {
+		n = 1
+	}
+	c.w.fail(k, n)
+	c.closeSocket()
+	c.start()
+}
+
+// timedOut fails the requests in flight, whose oldest has waited too long.
+func (c *conn) timedOut() { c.fail(kindTimeout) }
+
+// dialTimedOut gives up on a connect that has taken longer than -t. The
+// poller cannot cancel a Dial; bumping gen makes its eventual completion
+// close the socket instead.
+func (c *conn) dialTimedOut() {
+	c.gen++
+	c.w.fail(kindConnect, 1)
+	c.w.giveBack(c.reserved - 1)
+	c.state = connIdle
+	c.start()
+}
+
+// closeSocket closes the socket, if any, and forgets the state tied to it.
+func (c *conn) closeSocket() {
+	if c.sock != nil {
+		c.sock.Close()
+		c.sock = nil
+	}
+	if c.state != connDone {
+		c.state = connIdle
+	}
+	c.first, c.inflight = 0, 0
+	c.parser.reset()
+	c.carry = c.carry[:0]
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// progressInterval is how often the live line is redrawn: often enough to
+// watch, rarely enough to cost nothing.
+const progressInterval = 250 * time.Millisecond
+
+// progress draws a live status line on a terminal, rewriting it in place
+// with a carriage return, until stopped.
+type progress struct {
+	out     io.Writer
+	workers []*worker
+	start   time.Time
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+// startProgress starts drawing on out, unless out is not a terminal: then
+// it returns nil, and the run stays quiet for scripts and logs.
+func startProgress(out io.Writer, workers []*worker, start time.Time) *progress {
+	f, ok := out.(*os.File)
+	if !ok || !isTerminal(int(f.Fd())) {
+		return nil
+	}
+	p := &progress{out: out, workers: workers, start: start,
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go p.loop()
+	return p
+}
+
+func (p *progress) loop() {
+	defer close(p.done)
+	t := time.NewTicker(progressInterval)
+	defer t.Stop()
+	lastReqs, lastTime := int64(0), p.start
+	for {
+		select {
+		case <-p.stop:
+			fmt.Fprint(p.out, "\r\x1b[K") // erase the line for the summary
+			return
+		case now := <-t.C:
+			var reqs, errs int64
+			for _, w := range p.workers {
+				reqs += w.live.requests.Load()
+				errs += w.live.errors.Load()
+			}
+			rate := float64(reqs-lastReqs) / now.Sub(lastTime).Seconds()
+			fmt.Fprint(p.out, progressLine(now.Sub(p.start), reqs, rate, errs))
+			lastReqs, lastTime = reqs, now
+		}
+	}
+}
+
+// Stop erases the line and waits for the drawing goroutine to end. It
+// may be called on a nil progress.
+func (p *progress) Stop() {
+	if p == nil {
+		return
+	}
+	close(p.stop)
+	<-p.done
+}
+
+// progressLine formats one state of the live line: it starts with a
+// carriage return and ends with an erase-to-end-of-line, so that a
+// shorter line leaves no debris of a longer one.
+func progressLine(elapsed time.Duration, reqs int64, rate float64, errs int64) string {
+	return fmt.Sprintf("\r  %6.1fs  %12s requests  %10s req/s  %s errors\x1b[K",
+		elapsed.Seconds(), groupDigits(reqs), groupDigits(int64(rate+0.5)), groupDigits(errs))
+}
+
+// groupDigits writes n with thousands separators: 1234567 → 1,234,567.
+func groupDigits(n int64) string {
+	s := fmt.Sprint(n)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
