@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 )
 
@@ -138,15 +137,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// errorSummary is a one-line account of errors, for the exit message.
-func errorSummary(c *counts) string {
-	var parts []string
-	for k, v := range c.errors {
-		if v > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", errKind(k), v))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
