@@ -16,7 +16,8 @@ import (
 //	httpbench -c N -d DURATION [-p DEPTH] [-k=false] -json URL
 //
 // and prints one JSON object on standard output (see HttpbenchReport).
-// Its latency percentiles stay valid under pipelining.
+// Its latency percentiles stay valid under pipelining. Malformed responses
+// ("parse" errors) count as wrong responses, like a status that is not 2xx.
 type Httpbench struct {
 	Path   string   // the httpbench binary
 	Prefix []string // command prefix, e.g. taskset -c 1
@@ -41,6 +42,7 @@ type HttpbenchReport struct {
 		Read    int64 `json:"read"`
 		Timeout int64 `json:"timeout"`
 		Status  int64 `json:"status"`
+		Parse   int64 `json:"parse"` // malformed responses; optional
 	} `json:"errors"`
 }
 
@@ -103,7 +105,7 @@ func ParseHttpbench(out []byte) (Result, error) {
 			Connect: rep.Errors.Connect,
 			Read:    rep.Errors.Read,
 			Timeout: rep.Errors.Timeout,
-			Status:  rep.Errors.Status,
+			Status:  rep.Errors.Status + rep.Errors.Parse,
 		},
 	}, nil
 }

@@ -9,7 +9,7 @@ import (
 func TestParseHttpbench(t *testing.T) {
 	out := `{"requests":700000,"duration_s":5.0,"rps":140000.5,"bytes":84000000,"transfer_per_s":16800000,
 "latency_us":{"p50":410,"p90":520,"p99":812.5,"p999":2000,"max":9000},
-"errors":{"connect":1,"read":2,"timeout":3,"status":4}}` + "\n"
+"errors":{"connect":1,"read":2,"timeout":3,"status":4,"parse":5},"url":"x","loops":1}` + "\n"
 	r, err := ParseHttpbench([]byte(out))
 	if err != nil {
 		t.Fatal(err)
@@ -20,7 +20,7 @@ func TestParseHttpbench(t *testing.T) {
 		RPS:      140000.5,
 		P99:      812500 * time.Nanosecond,
 		HasP99:   true,
-		Errors:   Errors{Connect: 1, Read: 2, Timeout: 3, Status: 4},
+		Errors:   Errors{Connect: 1, Read: 2, Timeout: 3, Status: 9},
 	}
 	if r != want {
 		t.Errorf("ParseHttpbench =\n%+v, want\n%+v", r, want)

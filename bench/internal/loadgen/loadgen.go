@@ -29,7 +29,7 @@ type Errors struct {
 	Connect int64 // connections that could not be opened
 	Read    int64 // read or write failures and malformed responses
 	Timeout int64 // requests that got no answer in time
-	Status  int64 // responses whose status was not 2xx (or, for Probe, with a wrong body)
+	Status  int64 // wrong responses: status not 2xx, unparseable, or (for Probe) a wrong body
 }
 
 // Total returns the sum of all error counts.
