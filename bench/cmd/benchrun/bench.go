@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"asynchttpserver.dev/bench/internal/loadgen"
@@ -70,7 +72,7 @@ func chooseLoadgen(cfg config, httpbench string, place placement) (loadgen.Gener
 // measure: ours only when it was built.
 func newReport(cfg config, b buildResult, place placement, gen loadgen.Generator, d, warmup time.Duration, rounds int) (*report.Report, []serverDef) {
 	rep := &report.Report{
-		Title: "asynchttpserver benchmark", Date: time.Now().Format(time.DateOnly),
+		Title: "asynchttpserver benchmark", Date: time.Now().Format(time.DateOnly), Command: invocation(),
 		Machine: machine(), Pinning: place.note, LoadGen: gen.Version(),
 		Rounds: rounds, Duration: d, Warmup: warmup, Notes: b.notes,
 	}
@@ -91,6 +93,20 @@ func newReport(cfg config, b buildResult, place placement, gen loadgen.Generator
 	}
 	rep.ChartFile = rep.Date + ".svg"
 	return rep, servers
+}
+
+// invocation returns the harness's command line as run from bench/, with
+// the BENCH_* settings in force.
+func invocation() string {
+	var parts []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "BENCH_") {
+			parts = append(parts, kv)
+		}
+	}
+	slices.Sort(parts)
+	parts = append(parts, "go run ./cmd/benchrun")
+	return strings.Join(append(parts, os.Args[1:]...), " ")
 }
 
 // reference picks the server that ratios are relative to: ours, or net/http

@@ -33,6 +33,9 @@ func (r *Report) writeHeader(w io.Writer) {
 	fmt.Fprintf(w, "# %s: %s\n\n", r.Title, r.Date)
 	fmt.Fprintf(w, "Hello World, one core per server (GOMAXPROCS=1 / one event loop / one poller).\n\n")
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
+	if r.Command != "" {
+		fmt.Fprintf(w, "| command | `%s` |\n", r.Command)
+	}
 	fmt.Fprintf(w, "| machine | `nproc` = %d; %s; Linux %s; %s |\n", m.NProc, m.CPUModel, m.Kernel, m.Go)
 	fmt.Fprintf(w, "| placement | %s |\n", r.Pinning)
 	fmt.Fprintf(w, "| load generator | %s |\n", r.LoadGen)
