@@ -26,7 +26,7 @@ type testServer struct {
 
 // startServer serves cb on 127.0.0.1 and arranges for the server to be
 // closed, and its loop's descriptors checked, when the test ends.
-func startServer(t *testing.T, cb Callback, opts ...Option) *testServer {
+func startServer(t testing.TB, cb Callback, opts ...Option) *testServer {
 	t.Helper()
 	l, err := poller.New()
 	if err != nil {
@@ -50,7 +50,7 @@ func startServer(t *testing.T, cb Callback, opts ...Option) *testServer {
 }
 
 // stop closes the server and waits for Serve's future.
-func (ts *testServer) stop(t *testing.T) {
+func (ts *testServer) stop(t testing.TB) {
 	t.Helper()
 	if ts.done == nil {
 		return

@@ -108,3 +108,8 @@ func Backlog(n int) Option { return func(c *config) { c.backlog = n } }
 // onLoop runs the server on l instead of the default loop (tests run each
 // server on a loop of its own).
 func onLoop(l *poller.Loop) Option { return func(c *config) { c.loop = l } }
+
+// LingerTimeout bounds how long a connection closed after an error keeps
+// draining its input, so that the client reads the error instead of a
+// reset (default 2 s).
+func LingerTimeout(d time.Duration) Option { return func(c *config) { c.conn.LingerTimeout = d } }
