@@ -38,11 +38,12 @@
 //     OWS trimmed and must not hold CR, LF, NUL or controls other than HTAB
 //     (obs-text, bytes >= 0x80, is allowed, RFC 9110 §5.5); obs-fold is 400.
 //   - A bare CR anywhere is 400. A bare LF ends a line of the head, as RFC
-//     9112 §2.2 allows and net/http does: a conforming intermediary can never
-//     forward a lone LF inside a field (RFC 9110 §5.5), so accepting it opens
-//     no gap. In a chunked body, where the 2025 smuggling reports lived, a
-//     bare LF is 400.
-//   - Up to eight empty lines before the request line are skipped (§2.2).
+//     9112 §2.2 allows and net/http does: a conforming intermediary never
+//     forwards a lone LF inside a field (RFC 9110 §5.5), so accepting it
+//     opens no gap behind one. In a chunked body, where the 2025 smuggling
+//     reports lived, a bare LF is 400.
+//   - Up to eight empty lines (CRLF or LF) before the request line are
+//     skipped (§2.2); a ninth is 400. They count in HeadLen and MaxHeadBytes.
 //   - HTTP/1.1 needs exactly one Host, and every Host value must be
 //     uri-host [":" port] (§3.2), CONNECT included.
 //   - Framing (§6): Content-Length is 1*DIGIT that fits an int64; repeated
