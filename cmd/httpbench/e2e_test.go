@@ -156,8 +156,7 @@ func TestPipelinedLatencies(t *testing.T) {
 		q    float64
 		want time.Duration
 	}{{0, gap}, {0.25, gap}, {0.5, 2 * gap}, {0.75, 3 * gap}, {1, 4 * gap}} {
-		got := time.Duration(h.Quantile(c.q))
-		if got < c.want || got > c.want+2*time.Second {
+		if got := time.Duration(h.Quantile(c.q)); got < c.want {
 			t.Errorf("latency quantile %v = %v, want at least %v", c.q, got, c.want)
 		}
 	}
@@ -227,12 +226,13 @@ func TestConnectErrors(t *testing.T) {
 
 func TestTimedRun(t *testing.T) {
 	_, url := startLoopServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
-	res := runBench(t, "-c", "4", "-d", "300ms", url)
+	res := runBench(t, "-c", "4", "-d", "1s", url)
+	// Some requests within a second, unless the machine is starving us.
 	if res.requests == 0 || res.errorTotal() != 0 {
 		t.Errorf("requests %d, errors %d", res.requests, res.errorTotal())
 	}
-	if res.elapsed < 0.3 || res.elapsed > 3 {
-		t.Errorf("elapsed %.3fs for -d 300ms", res.elapsed)
+	if res.elapsed < 1 || res.elapsed > 5 {
+		t.Errorf("elapsed %.3fs for -d 1s", res.elapsed)
 	}
 }
 

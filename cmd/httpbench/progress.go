@@ -17,34 +17,44 @@ type progress struct {
 	out     io.Writer
 	workers []*worker
 	start   time.Time
+	tick    <-chan time.Time // when to redraw
 	stop    chan struct{}
 	done    chan struct{}
 }
 
-// startProgress starts drawing on out, unless out is not a terminal: then
-// it returns nil, and the run stays quiet for scripts and logs.
+// startProgress starts drawing on out every progressInterval, unless out
+// is not a terminal: then it returns nil, and the run stays quiet for
+// scripts and logs.
 func startProgress(out io.Writer, workers []*worker, start time.Time) *progress {
 	f, ok := out.(*os.File)
 	if !ok || !isTerminal(int(f.Fd())) {
 		return nil
 	}
-	p := &progress{out: out, workers: workers, start: start,
-		stop: make(chan struct{}), done: make(chan struct{})}
-	go p.loop()
+	t := time.NewTicker(progressInterval)
+	p := newProgress(out, workers, start, t.C)
+	go func() {
+		p.loop()
+		t.Stop()
+	}()
 	return p
+}
+
+// newProgress returns a progress line that redraws on every tick once
+// its loop runs.
+func newProgress(out io.Writer, workers []*worker, start time.Time, tick <-chan time.Time) *progress {
+	return &progress{out: out, workers: workers, start: start, tick: tick,
+		stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 func (p *progress) loop() {
 	defer close(p.done)
-	t := time.NewTicker(progressInterval)
-	defer t.Stop()
 	lastReqs, lastTime := int64(0), p.start
 	for {
 		select {
 		case <-p.stop:
 			fmt.Fprint(p.out, "\r\x1b[K") // erase the line for the summary
 			return
-		case now := <-t.C:
+		case now := <-p.tick:
 			var reqs, errs int64
 			for _, w := range p.workers {
 				reqs += w.live.requests.Load()
