@@ -51,6 +51,12 @@ fuzz:
 	  done; \
 	done
 
+## soak: a 60-second mix of good, pipelining, slow, malformed and vanishing clients
+## (a 5-second version runs in `make test`).
+SOAK_DURATION ?= 60s
+soak:
+	SOAK_DURATION=$(SOAK_DURATION) $(GO) test -count=1 -run '^TestSoak$$' -v ./server
+
 ## bench: every server, every scenario, interleaved rounds; tables and chart in bench/results.
 bench:
 	$(MAKE) -C bench bench

@@ -246,3 +246,20 @@ func readable(fd int) bool {
 	n, _ := unix.Poll(fds, 0)
 	return n > 0
 }
+
+// A connection kept busy for longer than IdleTimeout is not idle: the
+// idle clock restarts with every request (a regression the soak test
+// found: it used to run from the first idle moment).
+func TestBusyConnectionOutlivesIdleTimeout(t *testing.T) {
+	hs := newHarness(t, Config{IdleTimeout: 30 * time.Millisecond}, hello)
+	for start := time.Now(); time.Since(start) < 150*time.Millisecond; {
+		hs.send(get("/"))
+		if _, body := hs.response("GET"); body != "Hello World" {
+			t.Fatalf("body %q", body)
+		}
+		hs.poll(5 * time.Millisecond) // a short think time, well under the timeout
+	}
+	if hs.g.Len() != 1 {
+		t.Fatal("a busy keep-alive connection was closed as idle")
+	}
+}

@@ -28,7 +28,9 @@ func (c *Conn) updateTimer() {
 	if c.closed || c.handedOver {
 		return
 	}
-	d := c.currentDeadline(c.g.loop.Nanotime())
+	now := c.g.loop.Nanotime()
+	c.lastActive = now // every batch of work restarts the idle clock
+	d := c.currentDeadline(now)
 	c.deadline = d
 	if d != noDeadline && (!c.timer.Pending() || c.timer.Deadline() > d) {
 		c.timer.ResetAt(d)
@@ -52,15 +54,8 @@ func (c *Conn) currentDeadline(now int64) int64 {
 		if cfg.HandlerTimeout > 0 && !c.queue.head.waiting {
 			d = after(c.queue.head.dispatchedAt, cfg.HandlerTimeout)
 		}
-		c.idleSince = 0
 	case !c.stopped:
-		if c.idleSince == 0 {
-			c.idleSince = now
-		}
-		d = after(c.idleSince, cfg.IdleTimeout)
-	}
-	if c.cur != nil || c.queue.n > 0 {
-		c.idleSince = 0
+		d = after(c.lastActive, cfg.IdleTimeout)
 	}
 	if c.s.Pending() > 0 {
 		if w := c.s.Written(); c.writeSince == 0 || w != c.written {
