@@ -60,10 +60,10 @@ type Conn struct {
 	posted     atomic.Bool // a Run is queued on the loop
 
 	timer      poller.Timer
-	deadline   int64 // when the current phase times out (noDeadline: never)
-	firstByte  int64 // when cur's first byte arrived
-	headEnd    int64 // when cur's head completed
-	lastActive int64 // the end of the last batch of work: the idle clock's start
+	deadline   int64  // when the current phase times out (noDeadline: never)
+	firstByte  int64  // when cur's first byte arrived
+	headEnd    int64  // when cur's head completed
+	lastActive int64  // the end of the last batch of work: the idle clock's start
 	writeSince int64  // when output started waiting for the peer
 	written    uint64 // the socket's byte count at writeSince
 	lingerEnd  int64
