@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 )
 
@@ -53,7 +54,7 @@ type responseParser struct {
 	head bool // the request was HEAD: no response has a body
 
 	state    parseState
-	scanned  int   // bytes of an incomplete head already searched for its end
+	scanned  int   // bytes of an incomplete head already parsed, a whole number of lines
 	status   int   // the final response's status code
 	close    bool  // the connection ends after this response
 	remain   int64 // body or chunk bytes still expected
@@ -170,44 +171,46 @@ func cutLine(b []byte) (line []byte, used int, err error) {
 	return b[:i-1], i + 1, nil
 }
 
-// parseHead parses a complete head at the start of b and sets up the
-// body; used == 0 (with no error) means the head is not complete yet.
+// parseHead parses the head at the start of b line by line, and sets up
+// the body once the empty line that ends it arrives; used == 0 (with no
+// error) means the head is not complete yet. Lines already parsed are not
+// parsed again when more bytes arrive: their effect is in p, and
+// p.scanned says where the next line starts.
 func (p *responseParser) parseHead(b []byte) (used int, err error) {
-	from := max(p.scanned-3, 0) // the terminator may straddle the old end
-	end := bytes.Index(b[from:], crlfcrlf)
-	if end < 0 {
-		p.scanned = len(b)
-		return 0, nil
-	}
-	end += from + len(crlfcrlf)
-	p.scanned = 0
-	head := b[:end-2] // each line keeps its CRLF; the empty last one is cut
-	line, rest := splitCRLF(head)
-	if err := p.parseStatusLine(line); err != nil {
-		return 0, err
-	}
-	for len(rest) > 0 {
-		line, rest = splitCRLF(rest)
-		if err := p.parseHeader(line); err != nil {
+	pos := p.scanned
+	for {
+		i := bytes.IndexByte(b[pos:], '\n')
+		if i < 0 {
+			p.scanned = pos
+			return 0, nil
+		}
+		line := b[pos : pos+i+1]
+		switch {
+		case pos == 0:
+			err = p.parseStatusLine(line)
+		case len(line) == 2 && line[0] == '\r':
+			return p.endHead(pos + 2), nil
+		default:
+			err = p.parseHeader(line)
+		}
+		if err != nil {
 			return 0, err
 		}
+		pos += len(line)
 	}
-	p.size += int64(end)
+}
+
+// endHead finishes a head of n bytes and returns n.
+func (p *responseParser) endHead(n int) int {
+	p.size += int64(n)
+	p.scanned = 0
 	if p.status < 200 && p.status != 101 {
 		// An interim response: the final one follows.
 		*p = responseParser{head: p.head, size: p.size}
-		return end, nil
+		return n
 	}
 	p.frameBody()
-	return end, nil
-}
-
-var crlfcrlf = []byte("\r\n\r\n")
-
-// splitCRLF cuts b, a run of CRLF-terminated lines, after its first line.
-func splitCRLF(b []byte) (line, rest []byte) {
-	i := bytes.IndexByte(b, '\n') // present: b ends in CRLF
-	return b[:i+1], b[i+1:]
+	return n
 }
 
 // frameBody decides how the body is delimited (RFC 9112 section 6.3).
@@ -290,24 +293,23 @@ func (p *responseParser) parseHeader(l []byte) error {
 // splitField checks a header or trailer line (without its CRLF) and
 // returns its name and its value without surrounding whitespace.
 func splitField(l []byte) (name, value []byte, err error) {
-	if len(l) > 0 && (l[0] == ' ' || l[0] == '\t') {
-		return nil, nil, errObsFold
+	// One pass finds the colon and checks the name: token characters
+	// only, so no whitespace before the colon (RFC 9112 section 5.1).
+	i := 0
+	for i < len(l) && tokenChar[l[i]] {
+		i++
 	}
-	colon := bytes.IndexByte(l, ':')
-	if colon <= 0 {
+	switch {
+	case i == 0 && len(l) > 0 && (l[0] == ' ' || l[0] == '\t'):
+		return nil, nil, errObsFold
+	case i == 0 || i == len(l) || l[i] != ':':
 		return nil, nil, errHeaderLine
 	}
-	name = l[:colon]
-	for _, c := range name {
-		if !tokenChar[c] {
-			return nil, nil, errHeaderLine
-		}
-	}
-	value = trimOWS(l[colon+1:])
+	value = trimOWS(l[i+1:])
 	if !validText(value) {
 		return nil, nil, errHeaderLine
 	}
-	return name, value, nil
+	return l[:i], value, nil
 }
 
 // parseContentLength accepts one decimal length; a repeated header must
@@ -407,7 +409,26 @@ func equalFold(b []byte, lower string) bool {
 
 // validText reports whether b holds only field-value characters: visible
 // ASCII, obs-text, space and tab (no control characters, so no CR or LF).
+// It looks at eight bytes at a time, and at single bytes only in a word
+// that may hold a control character (or a tab).
 func validText(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		// The classic SWAR tests, exact as to whether such a byte exists:
+		// a byte below 0x20, and a byte equal to 0x7f.
+		below := (w - 0x20*ones) & ^w & highs
+		del := w ^ 0x7f*ones
+		del = (del - ones) & ^del & highs
+		if below|del != 0 && !validBytes(b[:8]) {
+			return false
+		}
+		b = b[8:]
+	}
+	return validBytes(b)
+}
+
+func validBytes(b []byte) bool {
 	for _, c := range b {
 		if c < ' ' && c != '\t' || c == 0x7f {
 			return false

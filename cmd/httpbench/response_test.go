@@ -252,3 +252,18 @@ func BenchmarkParseResponse(b *testing.B) {
 		p.reset()
 	}
 }
+
+// TestValidTextMatchesBytewise checks the word-at-a-time scan against the
+// plain loop on every byte value at every position of a word.
+func TestValidTextMatchesBytewise(t *testing.T) {
+	base := []byte("Wed, 25 Nov 2026 04:07:04 GMT\xe9")
+	for c := 0; c < 256; c++ {
+		for pos := range base {
+			b := append([]byte(nil), base...)
+			b[pos] = byte(c)
+			if got, want := validText(b), validBytes(b); got != want {
+				t.Fatalf("validText(%q) = %v, want %v", b, got, want)
+			}
+		}
+	}
+}
