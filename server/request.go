@@ -39,7 +39,8 @@ type Request struct {
 	// in Nim), chunked bodies decoded.
 	Body string
 
-	x *conn.Exchange
+	x        *conn.Exchange
+	panicked bool // its handler panicked (set by the dispatcher)
 }
 
 // Respond answers the request with code, the content and headers (Nim's

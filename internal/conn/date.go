@@ -19,3 +19,24 @@ func (d *dateCache) get(mono int64) []byte {
 	}
 	return d.line
 }
+
+// headCache holds the start of the most common response head: the status
+// line, the Date line and "Content-Length: ", for the last status code
+// used, rebuilt with the Date line. Most responses then begin with one
+// copy instead of three appends.
+type headCache struct {
+	code  int
+	until int64
+	b     []byte
+}
+
+func (h *headCache) get(code int, d *dateCache, mono int64) []byte {
+	line := d.get(mono)
+	if code != h.code || h.until != d.until || h.b == nil {
+		h.code, h.until = code, d.until
+		h.b = appendStatusLine(h.b[:0], code)
+		h.b = append(h.b, line...)
+		h.b = append(h.b, "Content-Length: "...)
+	}
+	return h.b
+}

@@ -12,10 +12,11 @@ import (
 // Group is the set of connections a server accepted on one loop, with
 // their shared configuration, handler and Date cache.
 type Group struct {
-	loop *poller.Loop
-	cfg  Config
-	h    Handler
-	date dateCache
+	loop  *poller.Loop
+	cfg   Config
+	h     Handler
+	date  dateCache
+	heads headCache
 
 	head         *Conn // live connections, linked through Conn.prev/next
 	n            int

@@ -82,23 +82,30 @@ func (c *Conn) writeResponse(x *Exchange) {
 // appendHead appends the status line and header fields of x's response.
 // contentLength < 0 means the length is not known (a raw response).
 func (c *Conn) appendHead(b []byte, x *Exchange, closeAfter bool, contentLength int) []byte {
-	b = appendStatusLine(b, x.code)
+	// RFC 9110 §8.6: no Content-Length on 1xx and 204; a 304 would state
+	// the length of the representation it does not send, so it gets none.
+	wantLength := !x.userLen && contentLength >= 0 && x.code >= 200 && x.code != 204 && x.code != 304
+	if wantLength && !x.userDate {
+		b = append(b, c.g.heads.get(x.code, &c.g.date, c.g.loop.Nanotime())...)
+		b = strconv.AppendInt(b, int64(contentLength), 10)
+		b = append(b, "\r\n"...)
+	} else {
+		b = appendStatusLine(b, x.code)
+		if wantLength {
+			b = append(b, "Content-Length: "...)
+			b = strconv.AppendInt(b, int64(contentLength), 10)
+			b = append(b, "\r\n"...)
+		}
+		if !x.userDate {
+			b = append(b, c.g.date.get(c.g.loop.Nanotime())...)
+		}
+	}
 	for i := range x.Fields {
 		f := &x.Fields[i]
 		b = append(b, f.Name...)
 		b = append(b, ": "...)
 		b = append(b, f.Value...)
 		b = append(b, "\r\n"...)
-	}
-	// RFC 9110 §8.6: no Content-Length on 1xx and 204; a 304 would state
-	// the length of the representation it does not send, so it gets none.
-	if !x.userLen && contentLength >= 0 && x.code >= 200 && x.code != 204 && x.code != 304 {
-		b = append(b, "Content-Length: "...)
-		b = strconv.AppendInt(b, int64(contentLength), 10)
-		b = append(b, "\r\n"...)
-	}
-	if !x.userDate {
-		b = append(b, c.g.date.get(c.g.loop.Nanotime())...)
 	}
 	switch {
 	case closeAfter:
