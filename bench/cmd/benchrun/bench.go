@@ -72,7 +72,7 @@ func chooseLoadgen(cfg config, httpbench string, place placement) (loadgen.Gener
 // measure: ours only when it was built.
 func newReport(cfg config, b buildResult, place placement, gen loadgen.Generator, d, warmup time.Duration, rounds int) (*report.Report, []serverDef) {
 	rep := &report.Report{
-		Title: "asynchttpserver benchmark", Date: time.Now().Format(time.DateOnly), Command: invocation(),
+		Title: "asynchttpserver benchmark", Date: time.Now().Format(time.DateOnly), Command: invocation(), Commit: commit(),
 		Machine: machine(), Pinning: place.note, LoadGen: gen.Version(),
 		Rounds: rounds, Duration: d, Warmup: warmup, Notes: b.notes,
 	}

@@ -43,6 +43,8 @@ func writeCostMarkdown(w io.Writer, date string, results []*costResult, notes []
 	m := machine()
 	fmt.Fprintf(w, "# Instructions per request: %s\n\n", date)
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
+	fmt.Fprintf(w, "| command | `%s` |\n", invocation())
+	fmt.Fprintf(w, "| commit | %s |\n", commit())
 	fmt.Fprintf(w, "| machine | `nproc` = %d; %s; Linux %s; %s |\n", m.NProc, m.CPUModel, m.Kernel, m.Go)
 	fmt.Fprintf(w, "| tool | %s `--tool=callgrind --dump-instr=no`, server only, user space; server environment `GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1` |\n", tool)
 	fmt.Fprintf(w, "| client | `bin/costclient -addr 127.0.0.1:PORT -n N`: one keep-alive connection, one request per write, each response read in full before the next |\n")

@@ -24,6 +24,20 @@ func machine() report.Machine {
 	return m
 }
 
+// commit describes the repository's checked-out commit: its short hash,
+// with "+ uncommitted changes" when the work tree differs from it.
+func commit() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	c := strings.TrimSpace(string(out))
+	if err := exec.Command("git", "diff", "--quiet", "HEAD", "--", "..").Run(); err != nil {
+		c += " + uncommitted changes"
+	}
+	return c
+}
+
 // nproc returns what `nproc` prints: the CPUs this process may run on.
 func nproc() int {
 	if out, err := exec.Command("nproc").Output(); err == nil {

@@ -36,6 +36,9 @@ func (r *Report) writeHeader(w io.Writer) {
 	if r.Command != "" {
 		fmt.Fprintf(w, "| command | `%s` |\n", r.Command)
 	}
+	if r.Commit != "" {
+		fmt.Fprintf(w, "| commit | %s |\n", r.Commit)
+	}
 	fmt.Fprintf(w, "| machine | `nproc` = %d; %s; Linux %s; %s |\n", m.NProc, m.CPUModel, m.Kernel, m.Go)
 	fmt.Fprintf(w, "| placement | %s |\n", r.Pinning)
 	fmt.Fprintf(w, "| load generator | %s |\n", r.LoadGen)

@@ -64,6 +64,7 @@ type Report struct {
 	Title     string
 	Date      string // YYYY-MM-DD
 	Command   string // how the harness was run, for the report
+	Commit    string // the repository's commit, for the report
 	Machine   Machine
 	Pinning   string // how processes were placed on CPUs
 	LoadGen   string // load generator name and version
