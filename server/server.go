@@ -52,8 +52,9 @@ type Server struct {
 	serving *Future // Serve's future: completes once closed
 	closing bool
 	closed  bool
-	maxFDs  int
-	paused  bool
+	maxFDs  int  // RLIMIT_NOFILE
+	lastFD  int  // the last accepted descriptor (0 after a close freed one)
+	paused  bool // accepting paused by ShouldAcceptRequest
 }
 
 // New returns a server on the default loop (Nim's newAsyncHttpServer).
@@ -135,30 +136,25 @@ func (s *Server) Port() int {
 }
 
 // ShouldAcceptRequest reports whether the server can take another
-// connection (Nim devel's shouldAcceptRequest): it is under MaxConnections
-// and, unless AssumedDescriptorsPerRequest is negative, more than that many
-// descriptors remain below RLIMIT_NOFILE. Serve applies it by itself:
-// accepting pauses while it is false and resumes as connections close,
-// without polling.
+// connection (Nim devel's shouldAcceptRequest): it is under
+// MaxConnections and, unless AssumedDescriptorsPerRequest is negative,
+// more than that many descriptors remain below RLIMIT_NOFILE. Serve
+// applies it by itself: accepting pauses while it is false and resumes
+// when a connection closes, without polling.
+//
+// The kernel hands out the lowest free descriptor number, so the number of
+// the last accepted connection tells how full the process's descriptor
+// table is, counting every descriptor the process holds (Nim counts only
+// its selector's, which nim-lang/Nim#16603 shows is not enough).
 func (s *Server) ShouldAcceptRequest() bool {
-	open := 0
-	if s.group != nil {
-		open = s.group.Len()
-	}
-	if s.cfg.maxConns > 0 && open >= s.cfg.maxConns {
+	if s.cfg.maxConns > 0 && s.group != nil && s.group.Len() >= s.cfg.maxConns {
 		return false
 	}
-	if s.cfg.assumedPerRequest < 0 {
-		return true
-	}
-	// The loop's own descriptors, the listener and stdio, then one per
-	// connection: an estimate of the process's usage (Nim counts the
-	// selector's descriptors the same way). EMFILE back-off covers the rest.
-	const baseline = 8
-	return baseline+open+s.cfg.assumedPerRequest < s.maxFDs
+	return s.cfg.assumedPerRequest < 0 || s.lastFD+s.cfg.assumedPerRequest < s.maxFDs
 }
 
 func (s *Server) accept(fd int, peer netip.AddrPort) {
+	s.lastFD = fd
 	if err := s.group.Accept(fd, peer); err != nil {
 		return
 	}
@@ -168,7 +164,11 @@ func (s *Server) accept(fd int, peer netip.AddrPort) {
 	}
 }
 
+// connClosed resumes accepting once a connection has closed: it freed a
+// descriptor, so the next accept is safe; its number tells whether to
+// pause again.
 func (s *Server) connClosed() {
+	s.lastFD = 0
 	if s.paused && !s.closing && s.ShouldAcceptRequest() {
 		s.paused = false
 		s.ln.Resume()
