@@ -1,9 +1,17 @@
 package main
 
 import (
+	"errors"
 	"io"
 
 	"asynchttpserver.dev/internal/poller"
+)
+
+// Errors of a connection that are not the parser's or the poller's.
+var (
+	errClosedEarly    = errors.New("server closed the connection before answering")
+	errNoResponse     = errors.New("no response within the timeout (-t)")
+	errConnectTimeout = errors.New("connect did not finish within the timeout (-t)")
 )
 
 // connState is where a connection is in its life.
@@ -77,7 +85,7 @@ func (c *conn) dialed(f *poller.FutureOf[*poller.Socket], gen uint32) {
 		return
 	}
 	if err != nil {
-		c.w.fail(kindConnect, 1)
+		c.w.fail(kindConnect, 1, err)
 		c.w.giveBack(c.reserved - 1)
 		c.state = connIdle
 		c.start()
@@ -110,7 +118,7 @@ func (c *conn) send(k int) {
 	out := c.sock.OutBuf()
 	*out = append(*out, p.request[:k*p.reqLen]...)
 	if err := c.sock.Flush(); err != nil {
-		c.fail(kindRead)
+		c.fail(kindRead, err)
 	}
 }
 
@@ -137,20 +145,20 @@ func (c *conn) read() {
 		c.eof()
 		return
 	case err != nil:
-		c.fail(kindRead)
+		c.fail(kindRead, err)
 		return
 	}
 	data := w.rbuf[:held+n]
 	now := w.loop.Nanotime()
 	for len(data) > 0 {
 		if c.inflight == 0 {
-			c.fail(kindParse) // bytes nobody asked for
+			c.fail(kindParse, errUnexpectedBytes)
 			return
 		}
 		used, done, err := c.parser.feed(data)
 		data = data[used:]
 		if err != nil {
-			c.fail(kindParse)
+			c.fail(kindParse, err)
 			return
 		}
 		if !done {
@@ -161,7 +169,7 @@ func (c *conn) read() {
 		}
 	}
 	if len(data) > maxCarry {
-		c.fail(kindParse)
+		c.fail(kindParse, errHeadTooLarge)
 		return
 	}
 	c.carry = append(c.carry[:0], data...)
@@ -205,11 +213,11 @@ func (c *conn) eof() {
 	done, err := c.parser.eof(len(c.carry))
 	switch {
 	case err != nil:
-		c.fail(kindRead)
+		c.fail(kindRead, err)
 	case done: // a body delimited by the close: complete replaces the socket
 		c.complete(c.w.loop.Nanotime())
 	case c.inflight > 0:
-		c.fail(kindRead)
+		c.fail(kindRead, errClosedEarly)
 	default:
 		c.reopen()
 	}
@@ -227,25 +235,25 @@ func (c *conn) reopen() {
 
 // fail counts every request in flight as failed with k (at least one for
 // a parse error: the stray bytes), and replaces the socket.
-func (c *conn) fail(k errKind) {
+func (c *conn) fail(k errKind, err error) {
 	n := c.inflight
 	if n == 0 && k == kindParse {
 		n = 1
 	}
-	c.w.fail(k, n)
+	c.w.fail(k, n, err)
 	c.closeSocket()
 	c.start()
 }
 
 // timedOut fails the requests in flight, whose oldest has waited too long.
-func (c *conn) timedOut() { c.fail(kindTimeout) }
+func (c *conn) timedOut() { c.fail(kindTimeout, errNoResponse) }
 
 // dialTimedOut gives up on a connect that has taken longer than -t. The
 // poller cannot cancel a Dial; bumping gen makes its eventual completion
 // close the socket instead.
 func (c *conn) dialTimedOut() {
 	c.gen++
-	c.w.fail(kindConnect, 1)
+	c.w.fail(kindConnect, 1, errConnectTimeout)
 	c.w.giveBack(c.reserved - 1)
 	c.state = connIdle
 	c.start()

@@ -192,6 +192,25 @@ func TestStatusErrors(t *testing.T) {
 	defer srv.Close()
 	res := runBench(t, "-c", "2", "-n", "50", srv.URL)
 	wantCounts(t, res, 50, map[errKind]int64{kindStatus: 50})
+	var stdout bytes.Buffer
+	if code := run([]string{"-c", "2", "-n", "5", srv.URL}, &stdout, io.Discard); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+	for _, want := range []string{"status 5, parse 0", "first status error: status 500"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+// TestHeadRequests: a response to HEAD carries Content-Length but no
+// body; waiting for one would time out.
+func TestHeadRequests(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(helloHandler(&served))
+	defer srv.Close()
+	res := runBench(t, "-c", "2", "-n", "20", "-m", "HEAD", "-t", "2s", srv.URL)
+	wantCounts(t, res, 20, nil)
 }
 
 func TestTimeouts(t *testing.T) {
@@ -222,6 +241,9 @@ func TestConnectErrors(t *testing.T) {
 	url := closedPortURL(t)
 	res := runBench(t, "-c", "3", "-p", "4", "-n", "10", url)
 	wantCounts(t, res, 0, map[errKind]int64{kindConnect: 10})
+	if err := res.first[kindConnect]; err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("first connect error = %v, want connection refused", err)
+	}
 }
 
 func TestTimedRun(t *testing.T) {

@@ -19,6 +19,10 @@ type report struct {
 	LatencyUS    latencyUS `json:"latency_us"`
 	Errors       errorsOut `json:"errors"`
 
+	// FirstErrors holds, for each kind of error that occurred, the first
+	// error's message: what to look at when the counts are not zero.
+	FirstErrors map[string]string `json:"first_errors,omitempty"`
+
 	// Context, for whoever reads the JSON later.
 	URL         string `json:"url"`
 	Connections int    `json:"connections"`
@@ -61,6 +65,14 @@ func newReport(cfg *config, r *result) report {
 			Status: r.errors[kindStatus], Parse: r.errors[kindParse],
 		},
 		URL: cfg.url, Connections: cfg.conns, Loops: cfg.loops, Pipeline: cfg.pipeline, KeepAlive: cfg.keepAlive,
+	}
+	for k, err := range r.first {
+		if err != nil {
+			if rep.FirstErrors == nil {
+				rep.FirstErrors = make(map[string]string)
+			}
+			rep.FirstErrors[errKind(k).String()] = err.Error()
+		}
 	}
 	if r.elapsed > 0 {
 		rep.RPS = float64(r.requests) / r.elapsed
@@ -105,6 +117,11 @@ func writeText(w io.Writer, rep report) {
 	e := rep.Errors
 	fmt.Fprintf(w, "Errors: connect %d, read %d, timeout %d, status %d, parse %d\n",
 		e.Connect, e.Read, e.Timeout, e.Status, e.Parse)
+	for k := range numKinds {
+		if msg, ok := rep.FirstErrors[k.String()]; ok {
+			fmt.Fprintf(w, "  first %s error: %s\n", k, msg)
+		}
+	}
 }
 
 // fmtMicros prints a latency with a unit that suits it.

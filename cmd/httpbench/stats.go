@@ -39,6 +39,7 @@ type counts struct {
 	requests int64 // complete, well-formed responses, whatever their status
 	bytes    int64 // their bytes, heads and bodies, as framed by the parser
 	errors   [numKinds]int64
+	first    [numKinds]error // the first error of each kind
 }
 
 func (c *counts) add(o *counts) {
@@ -46,6 +47,9 @@ func (c *counts) add(o *counts) {
 	c.bytes += o.bytes
 	for k := range c.errors {
 		c.errors[k] += o.errors[k]
+		if c.first[k] == nil {
+			c.first[k] = o.first[k]
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ type plan struct {
 	reqLen    int    // the length of one copy
 	pipeline  int
 	keepAlive bool
+	head      bool // the method is HEAD: responses have no body
 	timeout   time.Duration
 	duration  time.Duration // 0 when the run is counted in requests
 }
@@ -67,7 +68,7 @@ func newWorker(p *plan, nconns int, budget int64) (*worker, error) {
 		active: nconns,
 	}
 	for i := range w.conns {
-		w.conns[i] = conn{w: w, sent: make([]int64, p.pipeline)}
+		w.conns[i] = conn{w: w, sent: make([]int64, p.pipeline), parser: responseParser{head: p.head}}
 	}
 	l.InitTimer(&w.sweep, w.onSweep)
 	l.InitTimer(&w.deadline, w.finish)
@@ -148,10 +149,20 @@ func (w *worker) record(latency int64, status int, size int64) {
 	w.counts.bytes += size
 	if status < 200 || status > 299 {
 		w.counts.errors[kindStatus]++
+		if w.counts.first[kindStatus] == nil {
+			w.counts.first[kindStatus] = fmt.Errorf("status %d", status)
+		}
 	}
 }
 
-func (w *worker) fail(k errKind, n int) { w.counts.errors[k] += int64(n) }
+// fail counts n requests failed with an error of kind k; the first error
+// of each kind is kept, to show what went wrong.
+func (w *worker) fail(k errKind, n int, err error) {
+	w.counts.errors[k] += int64(n)
+	if w.counts.first[k] == nil {
+		w.counts.first[k] = err
+	}
+}
 
 // publish makes the counts visible to the progress line. It runs after
 // every read event: two atomic stores cost nothing beside the system
@@ -192,6 +203,7 @@ func newPlan(cfg *config, t target) *plan {
 		reqLen:    len(req),
 		pipeline:  cfg.pipeline,
 		keepAlive: cfg.keepAlive,
+		head:      cfg.method == "HEAD",
 		timeout:   cfg.timeout,
 	}
 	if cfg.total == 0 {
