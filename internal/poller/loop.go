@@ -370,6 +370,9 @@ func (l *Loop) dispatch(n int) {
 
 func (l *Loop) finishDispatch() {
 	l.dispatching = false
+	if len(l.deferredClose) == 0 {
+		return
+	}
 	for i, fd := range l.deferredClose {
 		unix.Close(fd)
 		l.deferredClose[i] = -1

@@ -360,8 +360,14 @@ func (s *Socket) Flush() error {
 	if s.sent == len(s.out) {
 		s.drained()
 	}
-	s.completeWaiters()
-	s.updateInterest()
+	if len(s.waiters) > 0 {
+		s.completeWaiters()
+	}
+	// Interest changes only when output starts or stops waiting for the
+	// peer; the common flush (everything written at once) skips the check.
+	if (s.Pending() > 0) != (s.interest&EventWrite != 0) {
+		s.updateInterest()
+	}
 	return nil
 }
 
