@@ -128,7 +128,7 @@ func (x *Exchange) Claim() error {
 // header fields in Fields. It validates them first; on error the claim is
 // released and the request may be answered again. Safe from any goroutine.
 func (x *Exchange) Commit(code int, content string) error {
-	if err := x.checkResponse(code, content); err != nil {
+	if err := x.checkResponse(code, content, false); err != nil {
 		x.state.Store(xDispatched)
 		return err
 	}
@@ -139,8 +139,9 @@ func (x *Exchange) Commit(code int, content string) error {
 }
 
 // checkResponse validates the slot and records what the fields say about
-// framing, so that the loop does not scan them again.
-func (x *Exchange) checkResponse(code int, content string) error {
+// framing, so that the loop does not scan them again. A raw response's body
+// is written by its handler, so its Content-Length cannot be checked here.
+func (x *Exchange) checkResponse(code int, content string, raw bool) error {
 	if code < 100 || code > 999 || (code < 200 && code != 101) {
 		return ErrStatus
 	}
@@ -152,7 +153,7 @@ func (x *Exchange) checkResponse(code int, content string) error {
 		}
 		switch {
 		case equalFold(f.Name, "content-length"):
-			if x.Head.Method != parser.MethodHead && !bodyless(code) && !lengthMatches(f.Value, len(content)) {
+			if !raw && x.Head.Method != parser.MethodHead && !bodyless(code) && !lengthMatches(f.Value, len(content)) {
 				return ErrContentLength
 			}
 			x.userLen = true

@@ -128,7 +128,7 @@ func (x *Exchange) SendHead(code int) (*poller.Future, error) {
 	if err := x.Claim(); err != nil {
 		return nil, err
 	}
-	if err := x.checkResponse(code, ""); err != nil {
+	if err := x.checkResponse(code, "", true); err != nil {
 		x.state.Store(xDispatched)
 		return nil, err
 	}
