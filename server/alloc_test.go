@@ -29,12 +29,12 @@ func TestHelloWorldAllocatesNothingPerRequest(t *testing.T) {
 	req := []byte("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 	buf := make([]byte, 4096)
 	roundTrip := func() {
-		if _, err := unix.Write(fd, req); err != nil {
+		if _, err := writeRetry(fd, req); err != nil {
 			t.Fatal(err)
 		}
 		got := 0
 		for !bytes.HasSuffix(buf[:got], []byte("Hello World")) {
-			n, err := unix.Read(fd, buf[got:])
+			n, err := readRetry(fd, buf[got:])
 			if err != nil || n == 0 {
 				t.Fatalf("read: %d %v", n, err)
 			}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"asynchttpserver.dev/internal/poller"
 )
 
@@ -160,4 +162,25 @@ func openFDs(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return len(ents)
+}
+
+// readRetry and writeRetry are blocking reads and writes for raw-socket
+// test clients: the runtime's preemption signals interrupt them (EINTR),
+// which x/sys/unix does not retry.
+func readRetry(fd int, p []byte) (int, error) {
+	for {
+		n, err := unix.Read(fd, p)
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
+
+func writeRetry(fd int, p []byte) (int, error) {
+	for {
+		n, err := unix.Write(fd, p)
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
 }

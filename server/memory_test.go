@@ -139,13 +139,13 @@ func idleClient(addr unix.Sockaddr) (int, error) {
 		unix.Close(fd)
 		return -1, err
 	}
-	if _, err := unix.Write(fd, []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+	if _, err := writeRetry(fd, []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
 		unix.Close(fd)
 		return -1, err
 	}
 	var buf [512]byte
 	for got := 0; !bytes.HasSuffix(buf[:got], []byte("Hello World")); {
-		n, err := unix.Read(fd, buf[got:])
+		n, err := readRetry(fd, buf[got:])
 		if err != nil || n == 0 {
 			unix.Close(fd)
 			return -1, fmt.Errorf("reading the response: %v", err)
