@@ -26,7 +26,11 @@ func runBench(t *testing.T, args ...string) *result {
 	if err != nil {
 		t.Fatalf("parseFlags(%q): %v", args, err)
 	}
-	res, err := bench(cfg, io.Discard)
+	tg, err := parseTarget(cfg.url)
+	if err != nil {
+		t.Fatalf("parseTarget(%q): %v", cfg.url, err)
+	}
+	res, err := bench(cfg, tg, io.Discard)
 	if err != nil {
 		t.Fatalf("bench: %v", err)
 	}

@@ -205,8 +205,8 @@ func (cfg *config) check() error {
 }
 
 // run is main with its inputs and outputs passed in, for tests. It
-// returns the exit status: 0 after a run (whatever its errors), 1 when
-// the run could not start, 2 for a bad command line.
+// returns the exit status: 0 after a run, whatever errors it counted; 1
+// when the run could not start; 2 for a bad command line or URL.
 func run(args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseFlags(args, stderr)
 	switch {
@@ -216,10 +216,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "httpbench: %v\n", err)
 		return 2
 	}
+	t, err := parseTarget(cfg.url)
+	if err != nil {
+		fmt.Fprintf(stderr, "httpbench: %v\n", err)
+		return 2
+	}
 	if !cfg.json {
 		writeHeader(stdout, cfg)
 	}
-	res, err := bench(cfg, stderr)
+	res, err := bench(cfg, t, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "httpbench: %v\n", err)
 		return 1
@@ -236,15 +241,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// bench performs the run: one worker per loop, each on its own goroutine,
-// the connections and any -n budget shared out among them.
-func bench(cfg *config, progressOut io.Writer) (*result, error) {
-	t, err := parseTarget(cfg.url)
-	if err != nil {
-		return nil, err
-	}
+// bench performs the run against t: one worker per loop, each on its own
+// goroutine, the connections and any -n budget shared out among them.
+func bench(cfg *config, t target, progressOut io.Writer) (*result, error) {
 	p := newPlan(cfg, t)
 	workers := make([]*worker, cfg.loops)
+	var err error
 	for i := range workers {
 		conns := share(int64(cfg.conns), cfg.loops, i)
 		budget := int64(-1)

@@ -130,7 +130,11 @@ func TestProgressOnTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bench(cfg, slave); err != nil {
+	tg, err := parseTarget(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bench(cfg, tg, slave); err != nil {
 		t.Fatal(err)
 	}
 	out := waitString(t, got)

@@ -109,8 +109,12 @@ func writeHeader(w io.Writer, cfg *config) {
 func writeText(w io.Writer, rep report) {
 	l := rep.LatencyUS
 	fmt.Fprintf(w, "  Latency  %10s %10s %10s %10s %10s %10s\n", "p50", "p90", "p99", "p99.9", "max", "mean")
-	fmt.Fprintf(w, "           %10s %10s %10s %10s %10s %10s\n",
-		fmtMicros(l.P50), fmtMicros(l.P90), fmtMicros(l.P99), fmtMicros(l.P999), fmtMicros(l.Max), fmtMicros(l.Mean))
+	if rep.Requests == 0 {
+		fmt.Fprintf(w, "           %10s (no responses)\n", "n/a")
+	} else {
+		fmt.Fprintf(w, "           %10s %10s %10s %10s %10s %10s\n",
+			fmtMicros(l.P50), fmtMicros(l.P90), fmtMicros(l.P99), fmtMicros(l.P999), fmtMicros(l.Max), fmtMicros(l.Mean))
+	}
 	fmt.Fprintf(w, "  %s requests in %.2fs, %s read\n", groupDigits(rep.Requests), rep.DurationS, fmtBytes(float64(rep.Bytes)))
 	fmt.Fprintf(w, "Requests/sec: %12.2f\n", rep.RPS)
 	fmt.Fprintf(w, "Transfer/sec: %12s\n", fmtBytes(rep.TransferPerS))
