@@ -124,7 +124,7 @@ func (c *loopServerConn) HandleEvent(ev poller.Event) {
 
 // startLoopServer runs a loopServer answering resp until the test ends
 // and returns it with its base URL.
-func startLoopServer(t *testing.T, resp string) (*loopServer, string) {
+func startLoopServer(t testing.TB, resp string) (*loopServer, string) {
 	t.Helper()
 	l, err := poller.New()
 	if err != nil {
