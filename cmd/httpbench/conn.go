@@ -49,7 +49,8 @@ type conn struct {
 	inflight int
 
 	parser responseParser
-	carry  []byte // an incomplete head or line, left over from the last read
+	memo   headMemo // the parser's memory of the last head
+	carry  []byte   // an incomplete head or line, left over from the last read
 }
 
 // start reserves a batch of requests and dials a new connection for it,

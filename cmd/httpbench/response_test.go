@@ -17,9 +17,13 @@ type parsed struct {
 
 // parseChunks feeds chunks to a parser the way a connection does: bytes
 // the parser leaves unconsumed are carried over and presented again before
-// the next chunk. atEOF ends the stream with end of file.
-func parseChunks(head bool, chunks []string, atEOF bool) ([]parsed, error) {
+// the next chunk. atEOF ends the stream with end of file. With memo, the
+// parser remembers heads (see headMemo), as a connection's does.
+func parseChunks(head, memo bool, chunks []string, atEOF bool) ([]parsed, error) {
 	p := responseParser{head: head}
+	if memo {
+		p.memo = new(headMemo)
+	}
 	var out []parsed
 	var carry []byte
 	complete := func() {
@@ -116,6 +120,16 @@ var parseCases = []struct {
 		want: []parsed{{500, whole, false}}},
 	{name: "pipelined", in: okHello + chunkedOK + okHello,
 		want: []parsed{{200, sz(okHello), false}, {200, sz(chunkedOK), false}, {200, sz(okHello), false}}},
+	{name: "same head repeated", in: okHello + okHello + okHello,
+		want: []parsed{{200, sz(okHello), false}, {200, sz(okHello), false}, {200, sz(okHello), false}}},
+	{name: "same head, then a longer one it prefixes",
+		in: "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx" + "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nxxxxxxxxxxxx",
+		want: []parsed{{200, 39, false}, {200, 51, false}}},
+	{name: "interim, then a head seen before", in: okHello + "HTTP/1.1 100 Continue\r\n\r\n" + okHello + okHello,
+		want: []parsed{{200, sz(okHello), false}, {200, 25 + sz(okHello), false}, {200, sz(okHello), false}}},
+	{name: "repeated head, then one a byte off and invalid",
+		in:  okHello + okHello + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/pla\x01n\r\n\r\nhello",
+		err: errHeaderLine},
 
 	{name: "HTTP/2 status line", in: "HTTP/2 200 OK\r\n\r\n", err: errStatusLine},
 	{name: "two-digit status", in: "HTTP/1.1 20 OK\r\n\r\n", err: errStatusLine},
@@ -149,10 +163,22 @@ var parseCases = []struct {
 	{name: "head too large", in: "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", maxCarry), err: errHeadTooLarge},
 }
 
+// withAndWithoutMemo runs f with the parser's head memo off and on: a
+// remembered head must give exactly what parsing it gives.
+func withAndWithoutMemo(t *testing.T, f func(t *testing.T, memo bool)) {
+	for _, memo := range []bool{false, true} {
+		t.Run(fmt.Sprintf("memo=%v", memo), func(t *testing.T) { f(t, memo) })
+	}
+}
+
 func TestParseResponses(t *testing.T) {
+	withAndWithoutMemo(t, testParseResponses)
+}
+
+func testParseResponses(t *testing.T, memo bool) {
 	for _, tc := range parseCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseChunks(tc.head, []string{tc.in}, tc.atEOF)
+			got, err := parseChunks(tc.head, memo, []string{tc.in}, tc.atEOF)
 			checkParse(t, "whole", tc.in, got, err, tc.want, tc.err)
 			var total int64
 			for _, r := range got {
@@ -169,20 +195,24 @@ func TestParseResponses(t *testing.T) {
 // also feeds it one byte at a time: an incremental parser must give the
 // same answer however the bytes arrive.
 func TestParseSplitAtEveryByte(t *testing.T) {
+	withAndWithoutMemo(t, testParseSplitAtEveryByte)
+}
+
+func testParseSplitAtEveryByte(t *testing.T, memo bool) {
 	for _, tc := range parseCases {
 		if tc.err == errHeadTooLarge {
 			continue // depends on where the cut falls, by design
 		}
 		t.Run(tc.name, func(t *testing.T) {
 			for i := 0; i <= len(tc.in); i++ {
-				got, err := parseChunks(tc.head, []string{tc.in[:i], tc.in[i:]}, tc.atEOF)
+				got, err := parseChunks(tc.head, memo, []string{tc.in[:i], tc.in[i:]}, tc.atEOF)
 				checkParse(t, fmt.Sprintf("cut at %d", i), tc.in, got, err, tc.want, tc.err)
 			}
 			bytewise := make([]string, len(tc.in))
 			for i := range tc.in {
 				bytewise[i] = tc.in[i : i+1]
 			}
-			got, err := parseChunks(tc.head, bytewise, tc.atEOF)
+			got, err := parseChunks(tc.head, memo, bytewise, tc.atEOF)
 			checkParse(t, "byte by byte", tc.in, got, err, tc.want, tc.err)
 		})
 	}
@@ -241,29 +271,21 @@ func TestParseAllocatesNothing(t *testing.T) {
 }
 
 func BenchmarkParseResponse(b *testing.B) {
-	in := []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: Wed, 25 Nov 2026 10:00:00 GMT\r\nContent-Length: 11\r\n\r\nHello World")
-	var p responseParser
-	b.SetBytes(int64(len(in)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, done, err := p.feed(in); !done || err != nil {
-			b.Fatal(done, err)
-		}
-		p.reset()
-	}
-}
-
-// TestValidTextMatchesBytewise checks the word-at-a-time scan against the
-// plain loop on every byte value at every position of a word.
-func TestValidTextMatchesBytewise(t *testing.T) {
-	base := []byte("Wed, 25 Nov 2026 04:07:04 GMT\xe9")
-	for c := 0; c < 256; c++ {
-		for pos := range base {
-			b := append([]byte(nil), base...)
-			b[pos] = byte(c)
-			if got, want := validText(b), validBytes(b); got != want {
-				t.Fatalf("validText(%q) = %v, want %v", b, got, want)
+	for _, memo := range []bool{false, true} {
+		b.Run(fmt.Sprintf("memo=%v", memo), func(b *testing.B) {
+			in := []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: Wed, 25 Nov 2026 10:00:00 GMT\r\nContent-Length: 11\r\n\r\nHello World")
+			var p responseParser
+			if memo {
+				p.memo = new(headMemo)
 			}
-		}
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, done, err := p.feed(in); !done || err != nil {
+					b.Fatal(done, err)
+				}
+				p.reset()
+			}
+		})
 	}
 }

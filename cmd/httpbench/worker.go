@@ -68,7 +68,9 @@ func newWorker(p *plan, nconns int, budget int64) (*worker, error) {
 		active: nconns,
 	}
 	for i := range w.conns {
-		w.conns[i] = conn{w: w, sent: make([]int64, p.pipeline), parser: responseParser{head: p.head}}
+		c := &w.conns[i]
+		*c = conn{w: w, sent: make([]int64, p.pipeline)}
+		c.parser = responseParser{head: p.head, memo: &c.memo}
 	}
 	l.InitTimer(&w.sweep, w.onSweep)
 	l.InitTimer(&w.deadline, w.finish)
