@@ -123,7 +123,7 @@ var parseCases = []struct {
 	{name: "same head repeated", in: okHello + okHello + okHello,
 		want: []parsed{{200, sz(okHello), false}, {200, sz(okHello), false}, {200, sz(okHello), false}}},
 	{name: "same head, then a longer one it prefixes",
-		in: "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx" + "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nxxxxxxxxxxxx",
+		in:   "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx" + "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nxxxxxxxxxxxx",
 		want: []parsed{{200, 39, false}, {200, 51, false}}},
 	{name: "interim, then a head seen before", in: okHello + "HTTP/1.1 100 Continue\r\n\r\n" + okHello + okHello,
 		want: []parsed{{200, sz(okHello), false}, {200, 25 + sz(okHello), false}, {200, sz(okHello), false}}},
