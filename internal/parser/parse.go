@@ -2,7 +2,6 @@ package parser
 
 import (
 	"encoding/binary"
-	"math/bits"
 )
 
 // maxLeadingEmptyLines bounds the empty lines skipped before a request line.
@@ -88,7 +87,22 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 		}
 		req.Reset()
 		p.begin()
+		n, err := p.fast(buf, req)
+		if err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			p.work += n
+			req.HeadLen = n
+			return n, nil
+		}
+		// The fast path handed over: p.state says where to go on.
 	}
+	return p.resume(buf, req)
+}
+
+// resume runs the resumable parser from the saved state.
+func (p *Parser) resume(buf []byte, req *Request) (int, error) {
 	if p.pos > len(buf) {
 		// The caller passed fewer bytes than last time: nothing new to see.
 		return 0, nil
@@ -116,11 +130,9 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 	return n, nil
 }
 
-// begin resets the resume and framing state for a new head.
+// begin resets the framing state for a new head. The resume state is set
+// by handOff, when the fast path stops.
 func (p *Parser) begin() {
-	p.state = stLeading
-	p.pos, p.mark, p.query, p.leading = 0, 0, -1, 0
-	p.name = Span{}
 	p.teSeen, p.teChunked, p.teLast, p.teOther = false, false, false, false
 	p.cl = Span{}
 }
@@ -399,47 +411,3 @@ var (
 	http11 = binary.LittleEndian.Uint64([]byte("HTTP/1.1"))
 	http10 = binary.LittleEndian.Uint64([]byte("HTTP/1.0"))
 )
-
-// skipToken returns the index of the first byte at or after i that is not a
-// tchar. Unrolled by four: names and methods are short, and the loop branch
-// costs as much as the lookup.
-func skipToken(b []byte, i int) int {
-	for i+4 <= len(b) && tokenTab[b[i]] && tokenTab[b[i+1]] && tokenTab[b[i+2]] && tokenTab[b[i+3]] {
-		i += 4
-	}
-	for i < len(b) && tokenTab[b[i]] {
-		i++
-	}
-	return i
-}
-
-// skipValue returns the index of the first byte at or after i that may not
-// appear in a field value (CR and LF included). Field values are most of a
-// head's bytes, so it tests eight at a time: m flags the bytes below 0x20 or
-// equal to 0x7f (bytes >= 0x80 pass). Borrows only run upwards, so the lowest
-// flag is exact and locates the first such byte; only a HTAB there lets the
-// scan go on.
-func skipValue(b []byte, i int) int {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	for i+8 <= len(b) {
-		x := binary.LittleEndian.Uint64(b[i:])
-		y := x ^ (0x7f * ones)
-		m := ((x-0x20*ones)&^x | (y-ones)&^y) & high
-		if m == 0 {
-			i += 8
-			continue
-		}
-		i += bits.TrailingZeros64(m) >> 3
-		if b[i] != '\t' {
-			return i
-		}
-		i++
-	}
-	for i < len(b) && valueTab[b[i]] {
-		i++
-	}
-	return i
-}
