@@ -17,7 +17,7 @@ import (
 const (
 	quietWindow   = 250 * time.Millisecond // how long each quietness sample lasts
 	quietMaxWait  = 15 * time.Second       // the longest wait before one run
-	quietBudget   = 150 * time.Second      // all waits and repeats of a benchmark together
+	quietBudget   = 100 * time.Second      // all waits and repeats of a benchmark together
 	quietRepeats  = 2                      // repeats of one run at most
 	defaultQuiet  = 0.25                   // BENCH_MAX_OTHER: cores
 	quietLogEvery = 5 * time.Second

@@ -8,7 +8,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -32,9 +31,19 @@ func init() {
 	plot.DefaultFont, plotter.DefaultFont = sans, sans
 }
 
-// oursColor marks the reference server's bars; the others take the default
-// soft palette in server order.
-var oursColor = color.RGBA{R: 24, G: 90, B: 169, A: 255}
+// oursColor marks the reference server's bars; the others take peerColors
+// in server order, none of them blue.
+var (
+	oursColor  = color.RGBA{R: 24, G: 90, B: 169, A: 255}
+	peerColors = []color.Color{
+		color.RGBA{R: 122, G: 195, B: 106, A: 255},
+		color.RGBA{R: 250, G: 167, B: 91, A: 255},
+		color.RGBA{R: 158, G: 103, B: 171, A: 255},
+		color.RGBA{R: 241, G: 90, B: 96, A: 255},
+		color.RGBA{R: 206, G: 112, B: 88, A: 255},
+		color.RGBA{R: 215, G: 127, B: 180, A: 255},
+	}
+)
 
 // WriteChart draws req/s per server core as grouped bars, one panel per
 // scenario and one bar per server, and writes it as SVG.
@@ -94,6 +103,7 @@ func (r *Report) panel(sc Scenario, sums []Summary) (*plot.Plot, error) {
 	p.Y.Min = 0
 	var names []string
 	var labels plotter.XYLabels
+	peers := 0
 	top := 0.0
 	for _, sv := range r.Servers {
 		s, ok := find(sums, sc.Key, sv.Key)
@@ -106,9 +116,10 @@ func (r *Report) panel(sc Scenario, sums []Summary) (*plot.Plot, error) {
 			return nil, err
 		}
 		bar.XMin, bar.LineStyle.Width = x, 0
-		bar.Color = plotutil.Color(len(names) + 1)
-		if sv.Key == r.Reference {
-			bar.Color = oursColor
+		bar.Color = oursColor
+		if sv.Key != r.Reference {
+			bar.Color = peerColors[peers%len(peerColors)]
+			peers++
 		}
 		p.Add(bar)
 		names = append(names, sv.Key)
