@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 PKGS    := ./...
 
-.PHONY: all build run test unit race lint vet fmt-check cross fuzz soak bench bench-cost bench-smoke clean
+.PHONY: all build run test unit race lint vet fmt-check cross fuzz soak bench bench-cost bench-test bench-smoke clean
 
 all: build
 
@@ -17,7 +17,7 @@ run:
 
 ## test: every test: vet, gofmt, the kqueue cross-build, unit + end-to-end + fuzz seed corpora,
 ## the race detector, and the benchmark pipeline's smoke run.
-test: lint cross unit race
+test: lint cross unit race bench-test bench-smoke
 
 unit:
 	$(GO) test -count=1 $(PKGS)
@@ -64,6 +64,10 @@ bench:
 ## bench-cost: instructions per request under callgrind, ours and each peer.
 bench-cost:
 	$(MAKE) -C bench bench-cost
+
+## bench-test: the benchmark harness's own tests (bench/ is a module of its own).
+bench-test:
+	$(MAKE) -C bench test
 
 ## bench-smoke: seconds-long run of the whole benchmark pipeline, correctness only.
 bench-smoke:
