@@ -1,6 +1,8 @@
 package parser
 
-import "encoding/binary"
+import (
+	"math/bits"
+)
 
 // The fast path. Nearly every head arrives in one read and has the usual
 // shape: a method, an origin-form target, HTTP/1.1 or HTTP/1.0, then field
@@ -17,69 +19,244 @@ import "encoding/binary"
 // An error those return is returned as is: the resumable parser, reaching
 // the same byte in the same state, would return the same one.
 
-// Little-endian words of the strings fast compares with. The name words are
-// lower case: a name matches when its bytes OR 0x20 equal them (see foldEq).
-var (
-	getSP      = binary.LittleEndian.Uint32([]byte("GET "))
-	crlf       = binary.LittleEndian.Uint16([]byte("\r\n"))
-	nameHost   = binary.LittleEndian.Uint32([]byte("host"))
-	nameExpect = binary.LittleEndian.Uint64([]byte("expect\x00\x00"))
-	nameConn   = binary.LittleEndian.Uint64([]byte("connecti"))
-	nameCont   = binary.LittleEndian.Uint64([]byte("content-"))
-	nameTran   = binary.LittleEndian.Uint64([]byte("transfer"))
+// Little-endian words of the strings fast compares with, as constants so
+// that each comparison is one instruction. TestFastConstants checks them.
+// The name words are lower case: a name matches when its letters OR 0x20
+// equal them (see foldEq).
+const (
+	getSP      = 'G' | 'E'<<8 | 'T'<<16 | ' '<<24                                           // "GET "
+	slashSP    = '/' | ' '<<8                                                               // "/ "
+	crlf       = '\r' | '\n'<<8                                                             // "\r\n"
+	hostColSP  = 'h' | 'o'<<8 | 's'<<16 | 't'<<24 | ':'<<32 | ' '<<40                       // "host: "
+	nameHost   = 'h' | 'o'<<8 | 's'<<16 | 't'<<24                                           // "host"
+	nameExpect = 'e' | 'x'<<8 | 'p'<<16 | 'e'<<24 | 'c'<<32 | 't'<<40                       // "expect"
+	nameConn   = 'c' | 'o'<<8 | 'n'<<16 | 'n'<<24 | 'e'<<32 | 'c'<<40 | 't'<<48 | 'i'<<56   // "connecti"
+	nameCont   = 'c' | 'o'<<8 | 'n'<<16 | 't'<<24 | 'e'<<32 | 'n'<<40 | 't'<<48 | '-'<<56   // "content-"
+	nameTran   = 't' | 'r'<<8 | 'a'<<16 | 'n'<<24 | 's'<<32 | 'f'<<40 | 'e'<<48 | 'r'<<56   // "transfer"
+	http11     = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '1'<<40 | '.'<<48 | '1'<<56   // "HTTP/1.1"
+	getSlashHT = 'G' | 'E'<<8 | 'T'<<16 | ' '<<24 | '/'<<32 | ' '<<40 | 'H'<<48 | 'T'<<56   // "GET / HT"
+	tp11CRLF   = 'T' | 'P'<<8 | '/'<<16 | '1'<<24 | '.'<<32 | '1'<<40 | '\r'<<48 | '\n'<<56 // "TP/1.1\r\n"
+	tp10CRLF   = 'T' | 'P'<<8 | '/'<<16 | '1'<<24 | '.'<<32 | '0'<<40 | '\r'<<48 | '\n'<<56 // "TP/1.0\r\n"
+	http10     = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '1'<<40 | '.'<<48 | '0'<<56   // "HTTP/1.0"
 )
 
 // fastMin is the shortest buffer fast looks at: "GET / HTTP/1.0\n\n" is 16
 // bytes. With at least eight, word never reads outside the buffer.
 const fastMin = 16
 
-// fast parses the head at the start of buf. It returns the head length, an
-// error from a shared handler, or (0, nil) after handing over to the
-// resumable parser (p.state is then no longer stStart).
-func (p *Parser) fast(buf []byte, req *Request) (int, *Error) {
+// stop returns the index of the lowest flagged byte of the non-zero mask m
+// of the word x loaded from b[i:], and that byte (0 past the end of b).
+func stop(x, m uint64, i int) (int, byte) {
+	t := bits.TrailingZeros64(m)
+	return i + t>>3, byte(x >> (t &^ 7))
+}
+
+// Parse looks at buf, which starts at the first byte of a request (possibly
+// leading empty lines) and holds every byte received for it so far. Each call
+// for one head passes the same start with more bytes at the end and the same
+// req; the caller may have moved the bytes to another buffer in between.
+//
+// It returns (0, nil) when the head is not complete yet, (n, nil) when req
+// holds a complete head of n bytes (the body, if any, starts at buf[n]), or
+// (0, err) with err an *Error. After a complete head or an error the parser
+// is ready for the next request.
+//
+// Each byte is examined once over all calls for a head (a CR at the end of
+// the input, or a '%' whose two hex digits have not arrived, is looked at
+// again on the next call), so a head trickling in one byte at a time costs
+// linear time. Parse never reads beyond buf[MaxHeadBytes].
+//
+// A new head is parsed by the fast path below: nearly every head arrives
+// whole, in the usual shape (see the top of this file).
+func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
+	if p.state != stStart {
+		return p.resume(buf, req)
+	}
+	if p.lim.MaxHeadBytes == 0 { // a zero Parser: be safe rather than fail
+		p.lim = p.lim.normalized()
+	}
+	req.Reset()
+	p.begin()
 	b := buf
 	if len(b) > p.lim.MaxHeadBytes {
 		b = b[:p.lim.MaxHeadBytes]
 	}
+	b = b[:len(b):len(b)] // one register for both len and cap
 	if len(b) < fastMin {
-		return p.handOff(stLeading, 0, 0, -1, Span{})
+		p.resumeAt(stLeading, 0, 0, -1, Span{})
+		return p.resume(buf, req)
 	}
 
+	// "GET / HTTP/1.1" or "HTTP/1.0" and CRLF, the request line of most
+	// keep-alive clients, probes and first page loads, is two words.
+	i := 16
+	if w := load64(b, 8); load64(b, 0) == getSlashHT && (w == tp11CRLF || w == tp10CRLF) {
+		req.Method, req.MethodSpan = MethodGet, Span{Len: 3}
+		req.Target, req.Path, req.Query = Span{Off: 4, Len: 1}, Span{Off: 4, Len: 1}, Span{Off: 5}
+		req.Version, req.Major, req.Minor = Span{Off: 6, Len: 8}, 1, byte(w>>40)-'0'
+	} else {
+		var err *Error
+		if i, err = p.requestLine(b, req); err != nil {
+			return 0, err
+		} else if i == 0 {
+			return p.resume(buf, req)
+		}
+	}
+
+	// Field lines (RFC 9112 §5) up to the empty line. Host comes first in
+	// nearly every request; its usual form is taken here, and the loop
+	// below handles every other field line.
+	if x := word(b, i); (x|0x20202020)&(1<<48-1) == hostColSP && p.lim.MaxHeaders > 0 {
+		i = p.hostLine(b, i, req)
+	}
+	// The loop makes no calls, so that the compiler need not keep its
+	// values in memory: the fields that field may interpret are marked in
+	// pending (bit k for req.Headers[k]) and passed to it, in order, when
+	// the loop ends (see flush).
+	var pending uint64
+	for {
+		line := i
+		y := word(b, i)
+		if uint16(y) == crlf {
+			return p.end(b, req, pending, i+2)
+		}
+
+		// field-name ":" with nothing between them.
+		for {
+			if m := nameStop(y); m != 0 {
+				i += firstLane(m)
+				var c byte
+				if i < len(b) {
+					c = b[i]
+				}
+				if c == ':' {
+					break
+				}
+				if !tokenTab[c] {
+					if i > line {
+						return p.handOff(buf, req, pending, stName, line, i, Span{})
+					}
+					if c == '\n' {
+						return p.end(b, req, pending, i+1) // a bare LF ends the head
+					}
+					return p.handOff(buf, req, pending, stLineStart, i, i, Span{})
+				}
+				i++ // a digit, '_', ...
+			} else {
+				i += 8
+			}
+			y = word(b, i)
+		}
+		colon := i
+		if colon == line {
+			return p.handOff(buf, req, pending, stLineStart, i, i, Span{})
+		}
+		k := len(req.Headers)
+		if k >= p.lim.MaxHeaders {
+			return p.handOff(buf, req, pending, stName, line, i, Span{})
+		}
+
+		// OWS field-value OWS, then the line ending. The first word after
+		// the colon starts the value scan: SP is a value byte, so with the
+		// usual single SP the value starts one lane into it.
+		i++
+		y = word(b, i)
+		val := i + 1
+		if byte(y) != ' ' || byte(y>>8) <= ' ' {
+			// No SP, or more OWS, or the end of b: skip OWS bytewise.
+			for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+				i++
+			}
+			if i >= len(b) {
+				return p.handOff(buf, req, pending, stValueLead, i, i, span(line, colon))
+			}
+			val = i
+			y = word(b, i)
+		}
+		var c byte // the byte that stopped the scan, 0 past the end of b
+		for {
+			if m := valueStop(y); m != 0 {
+				i += firstLane(m)
+				if i >= len(b) {
+					c = 0
+					break
+				}
+				if c = b[i]; c != '\t' {
+					break
+				}
+				i++
+			} else {
+				i += 8
+			}
+			y = word(b, i)
+		}
+		end := i
+		switch {
+		case c == '\r' && i+1 < len(b) && b[i+1] == '\n':
+			i += 2
+		case c == '\n':
+			i++
+		default:
+			return p.handOff(buf, req, pending, stValue, val, end, span(line, colon))
+		}
+		for end > val {
+			if c := b[end-1]; c > ' ' || c != ' ' && c != '\t' {
+				break
+			}
+			end--
+		}
+		if n := uint(colon - line); n < 32 && framingLens>>n&1 != 0 {
+			if k >= 64 {
+				// No bit for it: let the resumable parser take the line.
+				return p.handOff(buf, req, pending, stLineStart, line, line, Span{})
+			}
+			pending |= 1 << k
+		}
+		req.Headers = append(req.Headers, Header{Name: span(line, colon), Value: span(val, end)})
+	}
+}
+
+// requestLine is fast for the request line (RFC 9112 §3) at the start of
+// b, len(b) >= fastMin. It returns the index of the first field line, an
+// error from target, or (0, nil) after handing over.
+func (p *Parser) requestLine(b []byte, req *Request) (int, *Error) {
 	// Method (RFC 9112 §3).
+	w := load64(b, 0)
 	i := 0
-	if binary.LittleEndian.Uint32(b) == getSP {
+	if uint32(w) == getSP {
 		req.Method, req.MethodSpan = MethodGet, Span{Len: 3}
 		i = 4
 	} else {
 		i = skipToken(b, 0)
 		if i == 0 {
 			// Empty lines before the request line, or no method.
-			return p.handOff(stLeading, 0, 0, -1, Span{})
+			return p.resumeAt(stLeading, 0, 0, -1, Span{})
 		}
 		if i >= len(b) || b[i] != ' ' {
-			return p.handOff(stMethod, 0, i, -1, Span{})
+			return p.resumeAt(stMethod, 0, i, -1, Span{})
 		}
 		req.Method, req.MethodSpan = lookupMethod(b[:i]), span(0, i)
 		i++
 	}
 
-	// request-target (RFC 9112 §3.2). "/" alone is common enough to be
-	// worth a test of its own.
+	// request-target (RFC 9112 §3.2). "/" after a three-letter method is
+	// in the word already loaded.
 	mark, query := i, -1
-	if i+1 < len(b) && b[i] == '/' && b[i+1] == ' ' {
-		i++
+	if i == 4 && uint16(w>>32) == slashSP {
+		i = 5
 	} else {
 		for {
-			if m := targetStop(word(b, i)); m != 0 {
-				i += firstLane(m)
-			} else {
+			x := word(b, i)
+			m := targetStop(x)
+			if m == 0 {
 				i += 8
 				continue
 			}
-			if i >= len(b) || i-mark > p.lim.MaxTargetLen {
-				return p.handOff(stTarget, mark, i, query, Span{})
+			var c byte
+			i, c = stop(x, m, i)
+			if i-mark > p.lim.MaxTargetLen {
+				return p.resumeAt(stTarget, mark, i, query, Span{})
 			}
-			c := b[i]
 			if c == ' ' && i > mark {
 				break
 			}
@@ -94,7 +271,7 @@ func (p *Parser) fast(buf []byte, req *Request) (int, *Error) {
 				i += 3
 				continue
 			}
-			return p.handOff(stTarget, mark, i, query, Span{})
+			return p.resumeAt(stTarget, mark, i, query, Span{})
 		}
 	}
 	end := i
@@ -104,20 +281,19 @@ func (p *Parser) fast(buf []byte, req *Request) (int, *Error) {
 	i++
 	v := i
 	if i+10 > len(b) {
-		return p.handOff(stVersion, v, v, query, Span{})
+		return p.resumeAt(stVersion, v, v, query, Span{})
 	}
-	w := load64(b, i)
+	w = load64(b, i)
 	if w != http11 && w != http10 {
-		return p.handOff(stVersion, v, v, query, Span{})
+		return p.resumeAt(stVersion, v, v, query, Span{})
 	}
-	i += 8
 	switch {
-	case b[i] == '\r' && b[i+1] == '\n':
-		i += 2
-	case b[i] == '\n':
-		i++
+	case b[i+8] == '\r' && b[i+9] == '\n':
+		i += 10
+	case b[i+8] == '\n':
+		i += 9
 	default:
-		return p.handOff(stVersion, v, v, query, Span{})
+		return p.resumeAt(stVersion, v, v, query, Span{})
 	}
 	req.Version = span(v, v+8)
 	req.Major, req.Minor = 1, byte(w>>56)-'0'
@@ -136,149 +312,113 @@ func (p *Parser) fast(buf []byte, req *Request) (int, *Error) {
 			return 0, err
 		}
 	}
-
-	// Field lines (RFC 9112 §5) up to the empty line. The loops below are
-	// written out rather than calling the skip functions: in Go every call
-	// spills the live registers, and that cost more than the scans.
-	for {
-		// field-name: x is its first word, which also identifies the
-		// fields that field interprets.
-		mark = i
-		x := word(b, i)
-		if uint16(x) == crlf {
-			return p.done(req, i+2)
-		}
-		m := nameStop(x)
-		if m&0x80 != 0 {
-			// Not a letter or '-' first: a bare LF ending the head, or
-			// something for the resumable parser to judge.
-			if byte(x) == '\n' {
-				return p.done(req, i+1)
-			}
-			return p.handOff(stLineStart, i, i, query, Span{})
-		}
-		for {
-			if m == 0 {
-				i += 8
-				m = nameStop(word(b, i))
-				continue
-			}
-			i += firstLane(m)
-			if i >= len(b) || b[i] == ':' || !tokenTab[b[i]] {
-				break
-			}
-			i++ // another tchar, such as a digit or '_'
-			m = nameStop(word(b, i))
-		}
-		if i >= len(b) || b[i] != ':' || len(req.Headers) >= p.lim.MaxHeaders {
-			return p.handOff(stName, mark, i, query, Span{})
-		}
-		name := span(mark, i)
-
-		// OWS field-value OWS, then the line ending.
-		i++
-		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
-			i++
-		}
-		if i >= len(b) {
-			return p.handOff(stValueLead, i, i, query, name)
-		}
-		mark = i
-		framing := false
-		switch name.Len {
-		case 4:
-			if uint32(x)|0x20202020 != nameHost {
-				break
-			}
-			if !req.HasHost {
-				// The usual Host value: host-name bytes, an optional
-				// port, and the line ending right after. That is a
-				// reg-name [ ":" port ], so host need not look again;
-				// anything else takes the general path.
-				for {
-					m := hostStop(word(b, i))
-					if m != 0 {
-						i += firstLane(m)
-						break
-					}
-					i += 8
-				}
-				if i < len(b) && b[i] == ':' {
-					for i++; ; i += 8 {
-						if m := digitStop(word(b, i)); m != 0 {
-							i += firstLane(m)
-							break
-						}
-					}
-				}
-				if i+1 < len(b) && (b[i] == '\r' && b[i+1] == '\n' || b[i] == '\n') {
-					req.Host, req.HasHost = span(mark, i), true
-					req.Headers = append(req.Headers, Header{Name: name, Value: req.Host})
-					i++
-					if b[i-1] == '\r' {
-						i++
-					}
-					continue
-				}
-			}
-			framing = true
-		case 6:
-			framing = (x|fold)&(1<<48-1) == nameExpect
-		case 10:
-			framing = x|fold == nameConn
-		case 14:
-			framing = x|fold == nameCont
-		case 17:
-			framing = x|fold == nameTran
-		}
-		for {
-			m := valueStop(word(b, i))
-			if m == 0 {
-				i += 8
-				continue
-			}
-			i += firstLane(m)
-			if i >= len(b) || b[i] != '\t' {
-				break
-			}
-			i++
-		}
-		if i+1 >= len(b) {
-			return p.handOff(stValue, mark, i, query, name)
-		}
-		end := i
-		switch {
-		case b[i] == '\r' && b[i+1] == '\n':
-			i += 2
-		case b[i] == '\n':
-			i++
-		default:
-			return p.handOff(stValue, mark, end, query, name)
-		}
-		for end > mark && (b[end-1] == ' ' || b[end-1] == '\t') {
-			end--
-		}
-		val := span(mark, end)
-		req.Headers = append(req.Headers, Header{Name: name, Value: val})
-		if framing {
-			if err := p.field(b, req, name, val); err != nil {
-				return 0, err
-			}
-		}
-	}
+	return i, nil
 }
 
-// done completes a head of n bytes found by fast.
-func (p *Parser) done(req *Request, n int) (int, *Error) {
-	if err := p.finish(req); err != nil {
-		return 0, err
+// hostLine takes the Host line at b[i:] if it is "Host: " and the usual
+// value: host-name bytes, an optional port, and the line ending right
+// after. That is a reg-name [ ":" port ], so host need not look again. It
+// returns where the next line starts, or i to leave the line to the general
+// loop. Only the four letters of the name are folded: OR 0x20 would let
+// 0x1a pass for ':' and NUL for SP.
+func (p *Parser) hostLine(b []byte, i int, req *Request) int {
+	j := i + 6
+	var c byte
+	for {
+		y := word(b, j)
+		if m := hostStop(y); m != 0 {
+			j, c = stop(y, m, j)
+			break
+		}
+		j += 8
 	}
+	if c == ':' {
+		for j++; ; j += 8 {
+			y := word(b, j)
+			if m := digitStop(y); m != 0 {
+				j, c = stop(y, m, j)
+				break
+			}
+		}
+	}
+	next := j + 1
+	switch {
+	case c == '\n':
+	case c == '\r' && j+1 < len(b) && b[j+1] == '\n':
+		next++
+	default:
+		return i
+	}
+	req.Host, req.HasHost = span(i+6, j), true
+	req.Headers = append(req.Headers, Header{Name: span(i, i+4), Value: req.Host})
+	return next
+}
+
+// flush passes the field lines marked in pending to field, in order, if
+// their first eight bytes say they may be ones it interprets (letters
+// folded; nearly all other fields of the lengths in framingLens differ in
+// them). field makes sure. Its error is the one the resumable parser would
+// have returned at that line: the lines after it held no error of their own
+// (fast hands over at the first byte it does not accept).
+func (p *Parser) flush(b []byte, req *Request, pending uint64) *Error {
+	for ; pending != 0; pending &= pending - 1 {
+		h := req.Headers[bits.TrailingZeros64(pending)]
+		x := word(b, int(h.Name.Off)) | fold
+		switch h.Name.Len {
+		case 4:
+			x = uint64(uint32(x) ^ nameHost)
+		case 6:
+			x = x&(1<<48-1) ^ nameExpect
+		case 10:
+			x ^= nameConn
+		case 14:
+			x ^= nameCont
+		case 17:
+			x ^= nameTran
+		}
+		if x != 0 {
+			continue
+		}
+		if err := p.field(b, req, h.Name, h.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// end completes a head of n bytes found by fast.
+func (p *Parser) end(b []byte, req *Request, pending uint64, n int) (int, error) {
+	if pending != 0 {
+		if err := p.flush(b, req, pending); err != nil {
+			return 0, err
+		}
+	}
+	if req.Minor != 1 || !req.HasHost || p.teSeen || req.ContentLength > p.lim.MaxBody {
+		// Otherwise finish would find nothing to do.
+		if err := p.finish(req); err != nil {
+			return 0, err
+		}
+	}
+	req.HeadLen = n
+	p.work += n
 	return n, nil
 }
 
-// handOff saves the state in which the resumable parser takes over at pos:
+// handOff flushes pending, then lets the resumable parser take over at pos
+// of buf: mark and name mean what they do in Parser.
+func (p *Parser) handOff(buf []byte, req *Request, pending uint64, state uint8, mark, pos int, name Span) (int, error) {
+	if pending != 0 {
+		if err := p.flush(buf, req, pending); err != nil {
+			return 0, err
+		}
+	}
+	p.resumeAt(state, mark, pos, -1, name)
+	return p.resume(buf, req)
+}
+
+// resumeAt saves the state in which the resumable parser takes over at pos:
 // mark, query and name mean what they do in Parser.
-func (p *Parser) handOff(state uint8, mark, pos, query int, name Span) (int, *Error) {
+func (p *Parser) resumeAt(state uint8, mark, pos, query int, name Span) (int, *Error) {
 	p.state, p.mark, p.pos, p.query, p.leading, p.name = state, mark, pos, query, 0, name
 	p.work += pos
 	return 0, nil

@@ -66,41 +66,6 @@ func (p *Parser) Limits() Limits { return p.lim }
 // Reset forgets a partially parsed head; the next Parse starts a new one.
 func (p *Parser) Reset() { p.state = stStart }
 
-// Parse looks at buf, which starts at the first byte of a request (possibly
-// leading empty lines) and holds every byte received for it so far. Each call
-// for one head passes the same start with more bytes at the end and the same
-// req; the caller may have moved the bytes to another buffer in between.
-//
-// It returns (0, nil) when the head is not complete yet, (n, nil) when req
-// holds a complete head of n bytes (the body, if any, starts at buf[n]), or
-// (0, err) with err an *Error. After a complete head or an error the parser
-// is ready for the next request.
-//
-// Each byte is examined once over all calls for a head (a CR at the end of
-// the input, or a '%' whose two hex digits have not arrived, is looked at
-// again on the next call), so a head trickling in one byte at a time costs
-// linear time. Parse never reads beyond buf[MaxHeadBytes].
-func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
-	if p.state == stStart {
-		if p.lim.MaxHeadBytes == 0 { // a zero Parser: be safe rather than fail
-			p.lim = p.lim.normalized()
-		}
-		req.Reset()
-		p.begin()
-		n, err := p.fast(buf, req)
-		if err != nil {
-			return 0, err
-		}
-		if n > 0 {
-			p.work += n
-			req.HeadLen = n
-			return n, nil
-		}
-		// The fast path handed over: p.state says where to go on.
-	}
-	return p.resume(buf, req)
-}
-
 // resume runs the resumable parser from the saved state.
 func (p *Parser) resume(buf []byte, req *Request) (int, error) {
 	if p.pos > len(buf) {
@@ -405,9 +370,3 @@ func versionByteOK(k int, c byte) bool {
 		return c == "HTTP/"[k]
 	}
 }
-
-// "HTTP/1.1" and "HTTP/1.0" as little-endian words.
-var (
-	http11 = binary.LittleEndian.Uint64([]byte("HTTP/1.1"))
-	http10 = binary.LittleEndian.Uint64([]byte("HTTP/1.0"))
-)

@@ -90,7 +90,7 @@ func valueStop(x uint64) uint64 {
 // len(b) at the latest, and needs no byte-at-a-time tail.
 func word(b []byte, i int) uint64 {
 	if i+8 <= len(b) {
-		return load64(b, i)
+		return binary.LittleEndian.Uint64(b[i : i+8 : i+8])
 	}
 	return load64(b, len(b)-8) >> (8 * uint(i+8-len(b)))
 }
