@@ -104,10 +104,41 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 	}
 
 	// Field lines (RFC 9112 §5) up to the empty line. Host comes first in
-	// nearly every request; its usual form is taken here, and the loop
-	// below handles every other field line.
+	// nearly every request. Its usual form, "Host: ", host-name bytes, an
+	// optional port and the line ending right after, is a reg-name
+	// [ ":" port ], so host need not look at it again; anything else is
+	// left to the loop below. Only the four letters of the name are
+	// folded: OR 0x20 would let 0x1a pass for ':' and NUL for SP.
 	if x := word(b, i); (x|0x20202020)&(1<<48-1) == hostColSP && p.lim.MaxHeaders > 0 {
-		i = p.hostLine(b, i, req)
+		j := i + 6
+		for {
+			if m := hostStop(word(b, j)); m != 0 {
+				j += firstLane(m)
+				break
+			}
+			j += 8
+		}
+		if j < len(b) && b[j] == ':' {
+			for j++; ; j += 8 {
+				if m := digitStop(word(b, j)); m != 0 {
+					j += firstLane(m)
+					break
+				}
+			}
+		}
+		next := 0
+		if j < len(b) {
+			if c := b[j]; c == '\n' {
+				next = j + 1
+			} else if c == '\r' && j+1 < len(b) && b[j+1] == '\n' {
+				next = j + 2
+			}
+		}
+		if next > 0 {
+			req.Host, req.HasHost = span(i+6, j), true
+			req.Headers = append(req.Headers, Header{Name: span(i, i+4), Value: req.Host})
+			i = next
+		}
 	}
 	// The loop makes no calls, so that the compiler need not keep its
 	// values in memory: the fields that field may interpret are marked in
@@ -154,6 +185,13 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 		k := len(req.Headers)
 		if k >= p.lim.MaxHeaders {
 			return p.handOff(buf, req, pending, stName, line, i, Span{})
+		}
+		if n := uint(colon - line); n < 32 && framingLens>>n&1 != 0 && framingWord(n, word(b, line)) {
+			if k >= 64 {
+				// No bit for it: let the resumable parser take the line.
+				return p.handOff(buf, req, pending, stLineStart, line, line, Span{})
+			}
+			pending |= 1 << k
 		}
 
 		// OWS field-value OWS, then the line ending. The first word after
@@ -204,13 +242,6 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 				break
 			}
 			end--
-		}
-		if n := uint(colon - line); n < 32 && framingLens>>n&1 != 0 {
-			if k >= 64 {
-				// No bit for it: let the resumable parser take the line.
-				return p.handOff(buf, req, pending, stLineStart, line, line, Span{})
-			}
-			pending |= 1 << k
 		}
 		req.Headers = append(req.Headers, Header{Name: span(line, colon), Value: span(val, end)})
 	}
@@ -315,70 +346,38 @@ func (p *Parser) requestLine(b []byte, req *Request) (int, *Error) {
 	return i, nil
 }
 
-// hostLine takes the Host line at b[i:] if it is "Host: " and the usual
-// value: host-name bytes, an optional port, and the line ending right
-// after. That is a reg-name [ ":" port ], so host need not look again. It
-// returns where the next line starts, or i to leave the line to the general
-// loop. Only the four letters of the name are folded: OR 0x20 would let
-// 0x1a pass for ':' and NUL for SP.
-func (p *Parser) hostLine(b []byte, i int, req *Request) int {
-	j := i + 6
-	var c byte
-	for {
-		y := word(b, j)
-		if m := hostStop(y); m != 0 {
-			j, c = stop(y, m, j)
-			break
-		}
-		j += 8
+// framingWord reports whether a field name of n bytes, n in framingLens,
+// whose first eight bytes are x, may be one that field interprets. The
+// names are lower case, and x's letters are folded (see foldEq); nearly all
+// other fields of those lengths differ from them in those bytes. field
+// makes sure.
+func framingWord(n uint, x uint64) bool {
+	x |= fold
+	switch n {
+	case 4:
+		return uint32(x) == nameHost
+	case 6:
+		return x&(1<<48-1) == nameExpect
+	case 10:
+		return x == nameConn
+	case 14:
+		return x == nameCont
 	}
-	if c == ':' {
-		for j++; ; j += 8 {
-			y := word(b, j)
-			if m := digitStop(y); m != 0 {
-				j, c = stop(y, m, j)
-				break
-			}
-		}
-	}
-	next := j + 1
-	switch {
-	case c == '\n':
-	case c == '\r' && j+1 < len(b) && b[j+1] == '\n':
-		next++
-	default:
-		return i
-	}
-	req.Host, req.HasHost = span(i+6, j), true
-	req.Headers = append(req.Headers, Header{Name: span(i, i+4), Value: req.Host})
-	return next
+	return x == nameTran
 }
 
-// flush passes the field lines marked in pending to field, in order, if
-// their first eight bytes say they may be ones it interprets (letters
-// folded; nearly all other fields of the lengths in framingLens differ in
-// them). field makes sure. Its error is the one the resumable parser would
-// have returned at that line: the lines after it held no error of their own
-// (fast hands over at the first byte it does not accept).
+// flush passes the field lines marked in pending to field, in order, but
+// not the line whose bit is set while it is being scanned. The error field
+// returns is the one the resumable parser would have returned at that line:
+// the lines after it held no error of their own (fast hands over at the
+// first byte it does not accept).
 func (p *Parser) flush(b []byte, req *Request, pending uint64) *Error {
 	for ; pending != 0; pending &= pending - 1 {
-		h := req.Headers[bits.TrailingZeros64(pending)]
-		x := word(b, int(h.Name.Off)) | fold
-		switch h.Name.Len {
-		case 4:
-			x = uint64(uint32(x) ^ nameHost)
-		case 6:
-			x = x&(1<<48-1) ^ nameExpect
-		case 10:
-			x ^= nameConn
-		case 14:
-			x ^= nameCont
-		case 17:
-			x ^= nameTran
+		k := bits.TrailingZeros64(pending)
+		if k >= len(req.Headers) {
+			break
 		}
-		if x != 0 {
-			continue
-		}
+		h := req.Headers[k]
 		if err := p.field(b, req, h.Name, h.Value); err != nil {
 			return err
 		}

@@ -1,5 +1,7 @@
 package parser
 
+import "encoding/binary"
+
 // framingLens has bit n set when some field that field interprets has a
 // name of n bytes: Host 4, Expect 6, Connection 10, Content-Length 14,
 // Transfer-Encoding 17. Other fields skip the call.
@@ -7,37 +9,71 @@ const framingLens = 1<<4 | 1<<6 | 1<<10 | 1<<14 | 1<<17
 
 // field applies one header field line to the framing state: Host,
 // Content-Length, Transfer-Encoding, Connection and Expect are interpreted
-// as they arrive, so no second pass over the headers is needed.
+// as they arrive, so no second pass over the headers is needed. Names and
+// the usual values are compared a word at a time, letters folded (see
+// foldEq for why OR 0x20 is exact here).
 func (p *Parser) field(b []byte, req *Request, name, v Span) *Error {
 	n := name.Bytes(b)
 	switch len(n) {
 	case 4:
-		if foldEq(n, "host") {
+		if lower32(n, 0) == nameHost {
 			return p.host(b, req, v)
 		}
 	case 6:
-		if foldEq(n, "expect") {
+		if lower32(n, 0) == wordExpe && lower32(n, 2) == wordPect {
 			// RFC 9110 §10.1.1: 100-continue is the only expectation defined.
-			// Others are left to the server (it may answer 417).
-			if foldEq(trimOWS(v.Bytes(b)), "100-continue") {
+			// Others are left to the server (it may answer 417). v has no
+			// OWS around it.
+			if e := v.Bytes(b); len(e) == 12 && lower64(e, 0) == word100Cont && lower32(e, 8) == wordInue {
 				req.Expect100 = true
 			}
 		}
 	case 10:
-		if foldEq(n, "connection") {
+		if lower64(n, 0) == nameConn && lower32(n, 6) == wordTion {
 			p.connection(v.Bytes(b), req)
 		}
 	case 14:
-		if foldEq(n, "content-length") {
+		if lower64(n, 0) == nameCont && lower64(n, 6) == wordTLength {
 			return p.contentLength(b, req, v)
 		}
 	case 17:
-		if foldEq(n, "transfer-encoding") {
+		if lower64(n, 0) == nameTran && lower64(n, 8) == wordEncodin && n[16]|0x20 == 'g' {
 			return p.transferEncoding(v.Bytes(b))
 		}
 	}
 	return nil
 }
+
+// Words for field, little-endian, lower case.
+var (
+	wordExpe    = uint32(lit64("expe"))
+	wordPect    = uint32(lit64("pect"))
+	word100Cont = lit64("100-cont")
+	wordInue    = uint32(lit64("inue"))
+	wordTion    = uint32(lit64("tion"))
+	wordTLength = lit64("t-length")
+	wordEncodin = lit64("-encodin")
+	wordClos    = uint32(lit64("clos"))
+	wordUpgr    = uint32(lit64("upgr"))
+	wordRade    = uint32(lit64("rade"))
+	wordKeepAli = lit64("keep-ali")
+	wordVe      = uint16(lit64("ve"))
+)
+
+// lit64 returns up to eight bytes of s as a little-endian word.
+func lit64(s string) uint64 {
+	var w uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		w = w<<8 | uint64(s[i])
+	}
+	return w
+}
+
+// lower64, lower32 and lower16 return the bytes of b from i as a little-
+// endian word with bit 5 of each set: letters folded to lower case.
+func lower64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[i:]) | fold }
+func lower32(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) | 0x20202020 }
+func lower16(b []byte, i int) uint16 { return binary.LittleEndian.Uint16(b[i:]) | 0x2020 }
 
 // host records the Host header: one, with a valid uri-host [ ":" port ]
 // (RFC 9112 §3.2).
@@ -138,6 +174,18 @@ func (p *Parser) transferEncoding(v []byte) *Error {
 // fields and are ignored, as are malformed elements.
 func (p *Parser) connection(v []byte, req *Request) {
 	p.work += len(v)
+	// The usual value is one token.
+	switch {
+	case len(v) == 10 && lower64(v, 0) == wordKeepAli && lower16(v, 8) == wordVe:
+		req.KeepAlive = true
+		return
+	case len(v) == 5 && lower32(v, 0) == wordClos && v[4]|0x20 == 'e':
+		req.Close = true
+		return
+	case len(v) == 7 && lower32(v, 0) == wordUpgr && lower32(v, 3) == wordRade:
+		req.Upgrade = true
+		return
+	}
 	for len(v) > 0 {
 		var elem []byte
 		elem, v = nextElement(v)
