@@ -149,6 +149,13 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 		line := i
 		y := word(b, i)
 		if uint16(y) == crlf {
+			if pending == 0 && req.HasHost && req.Minor == 1 {
+				// The usual end. With no field for field, the framing
+				// state is untouched, and end would only do this.
+				req.HeadLen = i + 2
+				p.work += i + 2
+				return i + 2, nil
+			}
 			return p.end(b, req, pending, i+2)
 		}
 

@@ -76,12 +76,11 @@ func targetStop(x uint64) uint64 {
 
 // valueStop flags the bytes of x that end a field-value scan: controls
 // (HTAB included, which callers let pass) and DEL. Bytes >= 0x80 (obs-text)
-// pass. x-0x20 borrows out of a lane below 0x20, and y-1 out of a lane equal
-// to 0x7f (y = x^0x7f is then zero); the &^x and &^y drop lanes whose own
-// high bit was set. Borrows run upwards only, so the lowest flag is exact.
+// pass: their high bit, set in x, clears the flag. Every lane is exact.
 func valueStop(x uint64) uint64 {
-	y := x ^ 0x7f*lsb
-	return ((x-0x20*lsb)&^x | (y-lsb)&^y) & msb
+	v := x & low7
+	vchar := (v + (0x80-0x20)*lsb) ^ (v + (0x7f-0x7e)*lsb) // SP to '~'
+	return ^(vchar | x) & msb
 }
 
 // word returns the eight bytes of b from i as a little-endian word, with
@@ -92,7 +91,9 @@ func word(b []byte, i int) uint64 {
 	if i+8 <= len(b) {
 		return binary.LittleEndian.Uint64(b[i : i+8 : i+8])
 	}
-	return load64(b, len(b)-8) >> (8 * uint(i+8-len(b)))
+	// Shift out the i+8-len(b) lanes already seen, 1 to 8 of them: in two
+	// steps, so that no shift count reaches 64.
+	return load64(b, len(b)-8) >> ((8*uint(i-len(b)) + 56) & 63) >> 8
 }
 
 // The skip functions return the index of the first byte at or after i that
