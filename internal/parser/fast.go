@@ -427,5 +427,6 @@ func (p *Parser) handOff(buf []byte, req *Request, pending uint64, state uint8, 
 func (p *Parser) resumeAt(state uint8, mark, pos, query int, name Span) (int, *Error) {
 	p.state, p.mark, p.pos, p.query, p.leading, p.name = state, mark, pos, query, 0, name
 	p.work += pos
+	p.handOffs++
 	return 0, nil
 }

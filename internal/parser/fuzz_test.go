@@ -26,13 +26,17 @@ func addHeadSeeds(f *testing.F) {
 }
 
 // FuzzParse: the head parser never panics, keeps every span inside the head,
-// honours its limits, and gives the same answer however the bytes are split
-// and wherever they are moved between calls.
+// honours its limits, gives the same answer however the bytes are split and
+// wherever they are moved between calls, and the same answer as the
+// resumable parser alone (whose first call the fast path otherwise makes).
 func FuzzParse(f *testing.F) {
 	addHeadSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, c1, c2 uint16) {
 		for _, lim := range []Limits{fuzzLimits, {}} {
 			whole := parseWhole(lim, data)
+			if slow := parseSlow(lim, data); slow != whole {
+				t.Fatalf("fast path and resumable parser differ on %q:\nfast %v\nslow %v", data, whole, slow)
+			}
 			if whole.n > 0 {
 				checkInvariants(t, lim.normalized(), data, whole.n)
 				// The head alone is complete, and parses the same.

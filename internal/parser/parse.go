@@ -44,8 +44,9 @@ type Parser struct {
 	cl        Span // the first Content-Length value, to compare duplicates with
 
 	// work counts the bytes examined, so tests can prove the total work for
-	// one head is linear in its length however it is split.
-	work int
+	// one head is linear in its length however it is split; handOffs counts
+	// the heads the fast path handed over, so tests can tell which path ran.
+	work, handOffs int
 }
 
 // New returns a Parser enforcing l.
