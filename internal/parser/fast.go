@@ -6,23 +6,28 @@ import (
 
 // The fast path. Nearly every head arrives in one read and has the usual
 // shape: a method, an origin-form target, HTTP/1.1 or HTTP/1.0, then field
-// lines with alphanumeric names. fast parses such a head in one straight
-// pass, with its position in locals instead of the resumable state, no
-// dispatch on that state per element, and eight bytes at a time. The moment
-// the input runs out or holds anything it does not handle itself (leading
-// empty lines, a malformed byte, a limit reached), it saves exactly the state
-// the resumable parser would have at that byte and hands over, so the result
-// never depends on which path ran, and no byte is examined twice.
+// lines with names of letters and '-'. Parse takes such a head in one
+// straight pass, with its position in locals instead of the resumable
+// state, no dispatch on that state per element, and eight bytes at a time
+// (swar.go). The moment the input runs out or holds anything it does not
+// handle itself (leading empty lines, a malformed byte, a limit reached),
+// it saves the state the resumable parser would have at that byte and hands
+// over, so the outcome never depends on which path ran. TestFastEquivalence
+// and FuzzParse check that it does not.
 //
 // What both paths share they share in code: the field handlers (field,
 // host, contentLength, ...), target for the rarer target forms, and finish.
 // An error those return is returned as is: the resumable parser, reaching
 // the same byte in the same state, would return the same one.
+//
+// The scans are written out in Parse rather than calling the skip
+// functions, and its field-line loop makes no call at all: in Go a call
+// makes the compiler keep the loop's values in memory, and that cost more
+// than the scans.
 
-// Little-endian words of the strings fast compares with, as constants so
-// that each comparison is one instruction. TestFastConstants checks them.
-// The name words are lower case: a name matches when its letters OR 0x20
-// equal them (see foldEq).
+// Little-endian words of the strings Parse compares with. The name words
+// are lower case: a name matches when its letters OR 0x20 equal them (see
+// foldEq). TestFastConstants checks them against the strings.
 const (
 	getSP      = 'G' | 'E'<<8 | 'T'<<16 | ' '<<24                                           // "GET "
 	slashSP    = '/' | ' '<<8                                                               // "/ "
@@ -40,8 +45,9 @@ const (
 	http10     = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '1'<<40 | '.'<<48 | '0'<<56   // "HTTP/1.0"
 )
 
-// fastMin is the shortest buffer fast looks at: "GET / HTTP/1.0\n\n" is 16
-// bytes. With at least eight, word never reads outside the buffer.
+// fastMin is the shortest buffer the fast path looks at: the two-word
+// request line is 16 bytes, and with at least eight word never reads
+// outside the buffer. Shorter heads ("GET / HTTP/1.0\n\n" is 16) are rare.
 const fastMin = 16
 
 // stop returns the index of the lowest flagged byte of the non-zero mask m
@@ -61,19 +67,15 @@ func stop(x, m uint64, i int) (int, byte) {
 // (0, err) with err an *Error. After a complete head or an error the parser
 // is ready for the next request.
 //
-// Each byte is examined once over all calls for a head (a CR at the end of
-// the input, or a '%' whose two hex digits have not arrived, is looked at
-// again on the next call), so a head trickling in one byte at a time costs
-// linear time. Parse never reads beyond buf[MaxHeadBytes].
-//
-// A new head is parsed by the fast path below: nearly every head arrives
-// whole, in the usual shape (see the top of this file).
+// Each byte is examined once over all calls for a head, but for a few
+// looked at again: a CR at the end of the input, or a '%' whose two hex
+// digits have not arrived, on the next call; the HTTP-version, or a Host
+// line of an unusual form, when the fast path hands over. So a head
+// trickling in one byte at a time costs linear time. Parse never reads
+// beyond buf[MaxHeadBytes].
 func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 	if p.state != stStart {
 		return p.resume(buf, req)
-	}
-	if p.lim.MaxHeadBytes == 0 { // a zero Parser: be safe rather than fail
-		p.lim = p.lim.normalized()
 	}
 	req.Reset()
 	p.begin()
@@ -109,7 +111,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 	// [ ":" port ], so host need not look at it again; anything else is
 	// left to the loop below. Only the four letters of the name are
 	// folded: OR 0x20 would let 0x1a pass for ':' and NUL for SP.
-	if x := word(b, i); (x|0x20202020)&(1<<48-1) == hostColSP && p.lim.MaxHeaders > 0 {
+	if x := word(b, i); (x|0x20202020)&(1<<48-1) == hostColSP { // MaxHeaders >= 1
 		j := i + 6
 		for {
 			if m := hostStop(word(b, j)); m != 0 {
@@ -195,8 +197,8 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 		}
 		if n := uint(colon - line); n < 32 && framingLens>>n&1 != 0 && framingWord(n, word(b, line)) {
 			if k >= 64 {
-				// No bit for it: let the resumable parser take the line.
-				return p.handOff(buf, req, pending, stLineStart, line, line, Span{})
+				// No bit for it: let the resumable parser take the value.
+				return p.handOff(buf, req, pending, stValueLead, colon+1, colon+1, span(line, colon))
 			}
 			pending |= 1 << k
 		}

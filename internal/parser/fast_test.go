@@ -171,3 +171,22 @@ func TestWord(t *testing.T) {
 		}
 	}
 }
+
+// The word constants spell what their comments say.
+func TestFastConstants(t *testing.T) {
+	for _, c := range []struct {
+		got  uint64
+		want string
+	}{
+		{getSP, "GET "}, {slashSP, "/ "}, {crlf, "\r\n"}, {hostColSP, "host: "}, {nameHost, "host"},
+		{nameExpect, "expect"}, {nameConn, "connecti"}, {nameCont, "content-"}, {nameTran, "transfer"},
+		{http11, "HTTP/1.1"}, {http10, "HTTP/1.0"}, {getSlashHT, "GET / HT"},
+		{tp11CRLF, "TP/1.1\r\n"}, {tp10CRLF, "TP/1.0\r\n"},
+	} {
+		var w [8]byte
+		copy(w[:], c.want)
+		if want := load64(w[:], 0); c.got != want {
+			t.Errorf("%q: %#x, want %#x", c.want, c.got, want)
+		}
+	}
+}

@@ -69,6 +69,9 @@ func (p *Parser) Reset() { p.state = stStart }
 
 // resume runs the resumable parser from the saved state.
 func (p *Parser) resume(buf []byte, req *Request) (int, error) {
+	if p.lim.MaxHeadBytes == 0 { // a zero Parser: be safe rather than fail
+		p.lim = p.lim.normalized()
+	}
 	if p.pos > len(buf) {
 		// The caller passed fewer bytes than last time: nothing new to see.
 		return 0, nil

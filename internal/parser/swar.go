@@ -8,8 +8,8 @@ import (
 // Word-at-a-time ("SWAR") byte classes. Each function below takes eight bytes
 // as a little-endian word and returns a mask with the high bit of a byte lane
 // set when that byte is outside the class, so that the first outsider is at
-// lane bits.TrailingZeros64(mask)/8. Only that lowest flag is exact, and only
-// it is used.
+// lane bits.TrailingZeros64(mask)/8. The lowest flag is always exact, and
+// only it is used; valueStop's are all exact.
 //
 // The tests are additions. For a lane v < 0x80 and a bound c in 1..0x80,
 //
@@ -18,9 +18,12 @@ import (
 // and the sum is at most 0x7f+0x7f = 0xfe, so it carries nothing into the
 // next lane. Two such sums give a range: lo <= v <= hi exactly when the high
 // bits of v + (0x80-lo) and v + (0x7f-hi) differ, so their XOR has it set.
-// Equality is (v^c) + 0x7f, whose high bit is set exactly when v != c. A
-// lane >= 0x80 is outside every class here: the final |x flags it, and the
-// carry its sums may send upwards only disturbs lanes above a flagged one.
+// Equality is (v^c) + 0x7f, whose high bit is set exactly when v != c. Every
+// class but valueStop's excludes the bytes >= 0x80: the final |x flags such
+// a lane, and the carry its sums may send upwards only disturbs lanes above
+// that flagged one. valueStop masks them to seven bits first instead, since
+// obs-text is a value byte. TestWordClasses checks every function against
+// the byte tables.
 const (
 	lsb  = 0x0101010101010101
 	msb  = 0x8080808080808080
@@ -84,9 +87,9 @@ func valueStop(x uint64) uint64 {
 }
 
 // word returns the eight bytes of b from i as a little-endian word, with
-// zero bytes in the lanes at and past len(b); it needs len(b) >= 8. A zero
-// byte is outside every class above, so a scan built on word stops at
-// len(b) at the latest, and needs no byte-at-a-time tail.
+// zero bytes in the lanes at and past len(b); it needs len(b) >= 8 and
+// i <= len(b). A zero byte is outside every class above, so a scan built on
+// word stops at len(b) at the latest, and needs no byte-at-a-time tail.
 func word(b []byte, i int) uint64 {
 	if i+8 <= len(b) {
 		return binary.LittleEndian.Uint64(b[i : i+8 : i+8])
@@ -96,9 +99,8 @@ func word(b []byte, i int) uint64 {
 	return load64(b, len(b)-8) >> ((8*uint(i-len(b)) + 56) & 63) >> 8
 }
 
-// The skip functions return the index of the first byte at or after i that
-// is outside their class, or len(b). They need len(b) >= 8 except skipToken
-// and skipValue, which the resumable parser calls on any buffer.
+// The skip functions, for the resumable parser, return the index of the
+// first byte at or after i that is outside their class, or len(b).
 
 // skipToken skips tchars. Whole words of letters and '-' are skipped at
 // once; any other tchar (a digit, '_', ...) is let through one at a time.
@@ -144,27 +146,5 @@ func skipValue(b []byte, i int) int {
 			return i
 		}
 		i++
-	}
-}
-
-// skipHostName skips letters, digits, '-' and '.'.
-func skipHostName(b []byte, i int) int {
-	for {
-		m := hostStop(word(b, i))
-		if m != 0 {
-			return i + firstLane(m)
-		}
-		i += 8
-	}
-}
-
-// skipDigits skips ASCII digits.
-func skipDigits(b []byte, i int) int {
-	for {
-		m := digitStop(word(b, i))
-		if m != 0 {
-			return i + firstLane(m)
-		}
-		i += 8
 	}
 }
