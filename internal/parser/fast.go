@@ -50,13 +50,6 @@ const (
 // outside the buffer. Shorter heads ("GET / HTTP/1.0\n\n" is 16) are rare.
 const fastMin = 16
 
-// stop returns the index of the lowest flagged byte of the non-zero mask m
-// of the word x loaded from b[i:], and that byte (0 past the end of b).
-func stop(x, m uint64, i int) (int, byte) {
-	t := bits.TrailingZeros64(m)
-	return i + t>>3, byte(x >> (t &^ 7))
-}
-
 // Parse looks at buf, which starts at the first byte of a request (possibly
 // leading empty lines) and holds every byte received for it so far. Each call
 // for one head passes the same start with more bytes at the end and the same
@@ -286,14 +279,16 @@ func (p *Parser) requestLine(b []byte, req *Request) (int, *Error) {
 		i = 5
 	} else {
 		for {
-			x := word(b, i)
-			m := targetStop(x)
+			m := targetStop(word(b, i))
 			if m == 0 {
 				i += 8
 				continue
 			}
-			var c byte
-			i, c = stop(x, m, i)
+			i += firstLane(m)
+			var c byte // 0 past the end of b
+			if i < len(b) {
+				c = b[i]
+			}
 			if i-mark > p.lim.MaxTargetLen {
 				return p.resumeAt(stTarget, mark, i, query, Span{})
 			}
