@@ -263,3 +263,21 @@ func TestBusyConnectionOutlivesIdleTimeout(t *testing.T) {
 		t.Fatal("a busy keep-alive connection was closed as idle")
 	}
 }
+
+// A loop that wakes late (a stalled machine) must read a request that has
+// arrived before it times the connection out as idle: closing with unread
+// input would reset the client. The loop dispatches ready descriptors
+// before timers for this reason.
+func TestLateWakeReadsBeforeIdleTimeout(t *testing.T) {
+	hs := newHarness(t, Config{IdleTimeout: 20 * time.Millisecond}, hello)
+	hs.send(get("/"))
+	hs.response("GET")
+	time.Sleep(60 * time.Millisecond) // the stall: the loop is not polled past the idle deadline
+	hs.trySend(get("/late"))          // the request is waiting when the loop wakes
+	if _, body := hs.response("GET"); body != "Hello World" {
+		t.Fatalf("body %q", body)
+	}
+	if hs.g.Len() != 1 {
+		t.Fatal("the connection was closed although its request had arrived")
+	}
+}

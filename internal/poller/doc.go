@@ -18,12 +18,14 @@
 //	         │   limit); a Post from another goroutine wakes it     │
 //	         └──────────────────────────┬───────────────────────────┘
 //	                                    ▼
-//	1. timers     pop every timer whose deadline has passed, run it
-//	                                    ▼
-//	2. ready fds  for each ready descriptor, call its Handler with the
+//	1. ready fds  for each ready descriptor, call its Handler with the
 //	              events it is still interested in (closes are deferred
 //	              until the batch ends, so a descriptor number cannot be
 //	              reused under a pending event)
+//	                                    ▼
+//	2. timers     pop every timer whose deadline has passed, run it
+//	              (after the fds, as in Nim's runOnce: input that has
+//	              already arrived counts before a timeout does)
 //	                                    ▼
 //	3. posted     move functions posted by other goroutines into the
 //	              callSoon queue (one lock, taken only when non-empty)

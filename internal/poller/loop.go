@@ -159,11 +159,17 @@ func (l *Loop) Unregister(fd int) error {
 	return l.b.control(fd, e.interest, 0)
 }
 
-// CloseFD unregisters fd and closes it. While an event batch is being
-// dispatched the close(2) itself is deferred to the end of the batch (see
-// Loop.deferredClose).
+// CloseFD forgets fd's handler and closes it. It does not remove fd from
+// the kernel's set first: closing the last reference to a descriptor does
+// that (for epoll and kqueue alike), and the loop's descriptors are never
+// shared, so a connection's close costs one system call, not two. While an
+// event batch is being dispatched the close(2) itself is deferred to the
+// end of the batch (see Loop.deferredClose).
 func (l *Loop) CloseFD(fd int) error {
-	err := l.Unregister(fd)
+	var err error
+	if fd >= 0 && fd < len(l.fds) {
+		l.fds[fd] = fdEntry{}
+	}
 	if l.dispatching {
 		l.deferredClose = append(l.deferredClose, fd)
 		return err
@@ -296,7 +302,8 @@ func (l *Loop) poll(timeout time.Duration) error {
 		return ErrLoopClosed
 	}
 	msec := l.waitMsec(timeout)
-	if msec != 0 {
+	mayBlock := msec != 0
+	if mayBlock {
 		// Announce the sleep, then look at the post queue once more: a
 		// Post that missed this flag is seen here, and a Post that comes
 		// later sees the flag and wakes us (both sides use sequentially
@@ -307,15 +314,19 @@ func (l *Loop) poll(timeout time.Duration) error {
 		}
 	}
 	n, err := l.b.wait(msec)
-	if msec != 0 {
+	if mayBlock {
 		l.sleeping.Store(false)
 	}
 	if err != nil {
 		return err
 	}
 	l.tick()
-	l.runTimers()
+	// Ready descriptors before timers (as Nim's runOnce): bytes that have
+	// arrived must count before a deadline does, or a loop that was slow
+	// to wake (a stalled machine) would time out a connection whose next
+	// request is already waiting, and close it with unread input: a reset.
 	l.dispatch(n)
+	l.runTimers()
 	l.takePosted()
 	l.runSoon()
 	return nil
