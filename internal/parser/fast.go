@@ -1,8 +1,6 @@
 package parser
 
-import (
-	"math/bits"
-)
+import "math/bits"
 
 // The fast path. Nearly every head arrives in one read and has the usual
 // shape: a method, an origin-form target, HTTP/1.1 or HTTP/1.0, then field

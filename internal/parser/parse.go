@@ -1,8 +1,6 @@
 package parser
 
-import (
-	"encoding/binary"
-)
+import "encoding/binary"
 
 // maxLeadingEmptyLines bounds the empty lines skipped before a request line.
 // RFC 9112 §2.2 asks servers to ignore at least one (clients used to send a
@@ -100,7 +98,7 @@ func (p *Parser) resume(buf []byte, req *Request) (int, error) {
 }
 
 // begin resets the framing state for a new head. The resume state is set
-// by handOff, when the fast path stops.
+// by resumeAt, when the fast path hands over.
 func (p *Parser) begin() {
 	p.teSeen, p.teChunked, p.teLast, p.teOther = false, false, false, false
 	p.cl = Span{}
