@@ -135,8 +135,17 @@ type Request struct {
 
 // Reset clears r for the next request, keeping the capacity of r.Headers.
 func (r *Request) Reset() {
-	h := r.Headers[:0]
-	*r = Request{Headers: h, ContentLength: -1}
+	// Field by field rather than *r = Request{...}: storing the Headers
+	// pointer back would need a write barrier check, and its call would
+	// make the compiler save Parse's arguments on every call.
+	// TestRequestReset checks that no field is forgotten.
+	r.Method, r.MethodSpan, r.Target, r.Form = 0, Span{}, Span{}, 0
+	r.Scheme, r.Authority, r.Path, r.Query, r.HasQuery = Span{}, Span{}, Span{}, Span{}, false
+	r.Version, r.Major, r.Minor = Span{}, 0, 0
+	r.Headers = r.Headers[:0]
+	r.ContentLength = -1
+	r.Chunked, r.Close, r.KeepAlive, r.Upgrade, r.Expect100 = false, false, false, false, false
+	r.Host, r.HasHost, r.HeadLen = Span{}, false, 0
 }
 
 // Lookup returns the value of the first header field named name, compared

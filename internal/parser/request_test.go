@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -164,5 +165,39 @@ func TestSpanBytes(t *testing.T) {
 	b := Span{Off: 2, Len: 3}.Bytes(buf)
 	if string(b) != "234" || cap(b) != 3 {
 		t.Fatalf("got %q cap %d", b, cap(b))
+	}
+}
+
+// Reset clears every field of Request but the capacity of Headers: each
+// field is set to a non-zero value through reflection, so that a field added
+// to Request and forgotten in Reset fails here.
+func TestRequestReset(t *testing.T) {
+	var r Request
+	v := reflect.ValueOf(&r).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Uint8, reflect.Uint32:
+			f.SetUint(7)
+		case reflect.Int, reflect.Int64:
+			f.SetInt(7)
+		case reflect.Struct: // Span
+			f.Field(0).SetUint(7)
+			f.Field(1).SetUint(7)
+		case reflect.Slice: // Headers
+			f.Set(reflect.ValueOf(make([]Header, 3, 5)))
+		default:
+			t.Fatalf("field %s of kind %v: teach this test about it", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	r.Reset()
+	if cap(r.Headers) != 5 || len(r.Headers) != 0 {
+		t.Fatalf("Headers len %d cap %d after Reset", len(r.Headers), cap(r.Headers))
+	}
+	r.Headers = nil
+	if want := (Request{ContentLength: -1}); !reflect.DeepEqual(r, want) {
+		t.Fatalf("after Reset: %+v, want %+v", r, want)
 	}
 }
