@@ -8,7 +8,6 @@ const continueLine = "HTTP/1.1 100 Continue\r\n\r\n"
 
 // beginBody prepares to read x's body once its head is complete.
 func (c *Conn) beginBody(x *Exchange) {
-	c.headEnd = c.g.loop.Nanotime()
 	switch {
 	case x.Head.ContentLength > 0:
 		c.reserve(x.wireLen + int(x.Head.ContentLength))
@@ -44,6 +43,7 @@ func (c *Conn) readBody(x *Exchange) bool {
 	case x.Head.ContentLength > 0:
 		end := bodyStart + int(x.Head.ContentLength)
 		if len(c.in) < end {
+			c.bodyIncomplete()
 			return false
 		}
 		x.body = c.in[bodyStart:end:end]
@@ -55,10 +55,19 @@ func (c *Conn) readBody(x *Exchange) bool {
 			return false
 		}
 		if !done {
+			c.bodyIncomplete()
 			return false
 		}
 		x.body = c.in[bodyStart : bodyStart+c.chunked.Len() : bodyStart+c.chunked.Len()]
 		x.wireLen += consumed
 	}
 	return true
+}
+
+// bodyIncomplete starts the body timeout when a body does not arrive with
+// its head (stamped only then, to spare the usual request a clock read).
+func (c *Conn) bodyIncomplete() {
+	if c.headEnd == 0 {
+		c.headEnd = c.g.loop.Nanotime()
+	}
 }

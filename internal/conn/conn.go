@@ -61,8 +61,8 @@ type Conn struct {
 
 	timer      poller.Timer
 	deadline   int64  // when the current phase times out (noDeadline: never)
-	firstByte  int64  // when cur's first byte arrived
-	headEnd    int64  // when cur's head completed
+	firstByte  int64  // when cur's first byte arrived, if its head is incomplete (else 0)
+	headEnd    int64  // when cur's head completed, if its body is incomplete (else 0)
 	lastActive int64  // the end of the last batch of work: the idle clock's start
 	writeSince int64  // when output started waiting for the peer
 	written    uint64 // the socket's byte count at writeSince
@@ -177,7 +177,6 @@ func (c *Conn) process() {
 		if x == nil {
 			x = c.newExchange()
 			c.cur = x
-			c.firstByte = c.g.loop.Nanotime()
 		}
 		if !c.headDone {
 			n, err := c.p.Parse(c.in[c.start:], &x.Head)
@@ -186,6 +185,12 @@ func (c *Conn) process() {
 				return
 			}
 			if n == 0 {
+				// The head is incomplete: its timeout starts now, in the
+				// batch of its first byte. (Stamped only here, so that the
+				// usual head, complete in one read, costs no clock read.)
+				if c.firstByte == 0 {
+					c.firstByte = c.g.loop.Nanotime()
+				}
 				return
 			}
 			c.headDone = true
@@ -202,6 +207,7 @@ func (c *Conn) process() {
 // finishRequest turns the complete request cur into a dispatched exchange.
 func (c *Conn) finishRequest(x *Exchange) {
 	c.cur, c.headDone = nil, false
+	c.firstByte, c.headEnd = 0, 0
 	end := c.start + x.wireLen
 	x.buf = c.in[c.start:end:end]
 	c.start = end
@@ -235,7 +241,9 @@ func (c *Conn) dispatch(x *Exchange) {
 		c.prepareUpgrade(x)
 		fallthrough
 	default:
-		x.dispatchedAt = c.g.loop.Nanotime()
+		if c.g.cfg.HandlerTimeout > 0 {
+			x.dispatchedAt = c.g.loop.Nanotime()
+		}
 		x.inHandler.Store(true)
 		c.g.h.Serve(x)
 		x.inHandler.Store(false)

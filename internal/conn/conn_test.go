@@ -251,8 +251,10 @@ func readable(fd int) bool {
 // idle clock restarts with every request (a regression the soak test
 // found: it used to run from the first idle moment).
 func TestBusyConnectionOutlivesIdleTimeout(t *testing.T) {
-	hs := newHarness(t, Config{IdleTimeout: 30 * time.Millisecond}, hello)
-	for start := time.Now(); time.Since(start) < 150*time.Millisecond; {
+	// The timeout leaves room for this test being descheduled on a loaded
+	// machine (the server would then rightly see an idle connection).
+	hs := newHarness(t, Config{IdleTimeout: 250 * time.Millisecond}, hello)
+	for start := time.Now(); time.Since(start) < 600*time.Millisecond; {
 		hs.send(get("/"))
 		if _, body := hs.response("GET"); body != "Hello World" {
 			t.Fatalf("body %q", body)
