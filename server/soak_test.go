@@ -18,6 +18,7 @@ import (
 
 // soakStats counts what the soak's clients saw, by kind.
 type soakStats struct {
+	start      time.Time
 	mu         sync.Mutex
 	counts     map[string]int
 	unexpected []string
@@ -32,7 +33,8 @@ func (s *soakStats) add(kind string) {
 func (s *soakStats) fail(format string, args ...any) {
 	s.mu.Lock()
 	if len(s.unexpected) < 20 {
-		s.unexpected = append(s.unexpected, fmt.Sprintf(format, args...))
+		at := time.Since(s.start).Round(time.Millisecond)
+		s.unexpected = append(s.unexpected, fmt.Sprintf("at %v: ", at)+fmt.Sprintf(format, args...))
 	}
 	s.counts["unexpected"]++
 	s.mu.Unlock()
@@ -71,12 +73,17 @@ func TestSoak(t *testing.T) {
 			t.Fatalf("SOAK_DURATION: %v", err)
 		}
 	}
-	ts := startServer(t, soakHandler, HeaderTimeout(200*time.Millisecond), IdleTimeout(time.Second),
-		WriteTimeout(time.Second), HandlerTimeout(time.Second), MaxBody(1<<20), Logger(discardLogger()))
+	// HeaderTimeout is short: the slow clients expect their 408. The other
+	// timeouts are long: on a saturated machine (the soak saturates two
+	// cores by itself) a goroutine can wait a second or more for a CPU,
+	// and the server would rightly time out a client that did not read,
+	// or a handler goroutine that did not run.
+	ts := startServer(t, soakHandler, HeaderTimeout(200*time.Millisecond), IdleTimeout(10*time.Second),
+		WriteTimeout(10*time.Second), HandlerTimeout(10*time.Second), MaxBody(1<<20), Logger(discardLogger()))
 	liveness(t, ts)
 	fdsBefore, heapBefore := openFDs(t), heapInUse()
 
-	stats := &soakStats{counts: map[string]int{}}
+	stats := &soakStats{start: time.Now(), counts: map[string]int{}}
 	deadline := time.Now().Add(d)
 	clients := []struct {
 		n   int
