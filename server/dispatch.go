@@ -19,7 +19,9 @@ var errNoResponse = errors.New("handler finished without responding")
 func (d *dispatcher) Serve(x *conn.Exchange) {
 	r, _ := x.User.(*Request)
 	if r == nil {
-		r = &Request{x: x}
+		// An exchange belongs to one connection for life, so what comes
+		// from the connection is set once.
+		r = &Request{x: x, Client: x.Socket(), Hostname: x.PeerIP()}
 		x.User = r
 	}
 	r.fill(x)

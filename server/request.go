@@ -109,11 +109,12 @@ func (r *Request) SendStatus(code int, headers Headers) *Future {
 // fill points r at the exchange's request.
 func (r *Request) fill(x *conn.Exchange) {
 	h := &x.Head
-	r.Client = x.Socket()
 	r.Method = Method(h.Method)
-	r.Protocol = http11
-	if h.Minor == 0 {
-		r.Protocol = http10
+	if r.Protocol.Minor != int(h.Minor) || r.Protocol.Orig == "" {
+		r.Protocol = http11
+		if h.Minor == 0 {
+			r.Protocol = http10
+		}
 	}
 	r.URL = URL{Path: x.String(h.Path)}
 	switch h.Form {
@@ -133,6 +134,5 @@ func (r *Request) fill(x *conn.Exchange) {
 		hs = append(hs, Header{x.String(f.Name), x.String(f.Value)})
 	}
 	r.Headers = hs
-	r.Hostname = x.PeerIP()
 	r.Body = x.Body()
 }

@@ -200,7 +200,7 @@ func (x *Exchange) Responded() bool {
 
 // reset prepares a released exchange for its next request.
 func (x *Exchange) reset() {
-	x.Head.Reset()
+	// x.Head is reset by the parser when the next head starts.
 	x.Fields = x.Fields[:0]
 	x.buf, x.body, x.next = nil, nil, nil
 	x.content = ""

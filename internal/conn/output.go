@@ -215,7 +215,11 @@ func (c *Conn) endBatch() {
 		c.finishClose()
 		return
 	}
-	c.updateReading()
+	// Reading changes only when the connection pauses, stops or resumes;
+	// the usual batch (reading, not overloaded) skips the check.
+	if c.paused || c.stopped || c.eof || c.overloaded() {
+		c.updateReading()
+	}
 	c.updateTimer()
 }
 

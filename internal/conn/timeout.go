@@ -30,6 +30,13 @@ func (c *Conn) updateTimer() {
 	}
 	now := c.g.loop.Nanotime()
 	c.lastActive = now // every batch of work restarts the idle clock
+	if c.cur == nil && c.queue.n == 0 && !c.stopped && c.s.Pending() == 0 &&
+		c.timer.Pending() && c.timer.Deadline() <= after(now, c.g.cfg.IdleTimeout) {
+		// Idle, and the timer fires no later than the idle deadline: it
+		// finds out that the deadline moved when it fires (see onTimer).
+		c.writeSince = 0
+		return
+	}
 	d := c.currentDeadline(now)
 	c.deadline = d
 	if d != noDeadline && (!c.timer.Pending() || c.timer.Deadline() > d) {
