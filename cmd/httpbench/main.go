@@ -124,6 +124,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"asynchttpserver.dev/internal/parser"
 )
 
 func main() {
@@ -218,7 +220,7 @@ func (cfg *config) check() error {
 		return fmt.Errorf("-t %v: must be positive", cfg.timeout)
 	case cfg.loops < 1:
 		return fmt.Errorf("-loops %d: need at least one", cfg.loops)
-	case cfg.method == "" || strings.IndexFunc(cfg.method, func(r rune) bool { return r >= 0x80 || !tokenChar[r] }) >= 0:
+	case cfg.method == "" || strings.IndexFunc(cfg.method, func(r rune) bool { return r >= 0x80 || !parser.IsTokenChar(byte(r)) }) >= 0:
 		return fmt.Errorf("-m %q: not a valid method", cfg.method)
 	}
 	cfg.loops = min(cfg.loops, cfg.conns) // a loop without connections would idle

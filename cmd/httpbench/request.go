@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"asynchttpserver.dev/internal/parser"
 )
 
 // target is where the load goes: the address to dial, resolved once
@@ -76,7 +78,7 @@ func parseHeader(s string) (header, error) {
 		return header{}, fmt.Errorf("bad header %q: want \"Name: value\"", s)
 	}
 	for i := 0; i < len(name); i++ {
-		if !tokenChar[name[i]] {
+		if !parser.IsTokenChar(name[i]) {
 			return header{}, fmt.Errorf("bad header %q: invalid character %q in name", s, name[i])
 		}
 	}

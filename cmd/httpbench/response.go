@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+
+	"asynchttpserver.dev/internal/parser"
 )
 
 // This file holds the response parser: incremental, allocation-free, over
@@ -303,7 +305,7 @@ func splitField(l []byte) (name, value []byte, err error) {
 	// One pass finds the colon and checks the name: token characters
 	// only, so no whitespace before the colon (RFC 9112 section 5.1).
 	i := 0
-	for i < len(l) && tokenChar[l[i]] {
+	for i < len(l) && parser.IsTokenChar(l[i]) {
 		i++
 	}
 	switch {
@@ -445,20 +447,6 @@ func validBytes(b []byte) bool {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// tokenChar marks the characters of an RFC 9110 token (header names).
-var tokenChar = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
 
 // hexValue maps hex digits to their values and everything else to -1.
 var hexValue = func() (t [256]int8) {

@@ -148,7 +148,7 @@ func (x *Exchange) checkResponse(code int, content string, raw bool) error {
 	x.userLen, x.userDate, x.userClose = false, false, false
 	for i := range x.Fields {
 		f := &x.Fields[i]
-		if !validFieldName(f.Name) || !validFieldValue(f.Value) {
+		if !parser.ValidToken(f.Name) || !parser.ValidFieldValue(f.Value) {
 			return ErrField
 		}
 		switch {

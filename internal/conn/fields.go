@@ -1,44 +1,5 @@
 package conn
 
-// tokenChars marks the bytes of an RFC 9110 §5.6.2 token (a field name).
-var tokenChars = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
-
-// validFieldName reports whether s is a token.
-func validFieldName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tokenChars[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// validFieldValue reports whether s may be sent as a field value: no
-// controls but HTAB (RFC 9110 §5.5), so that no CR or LF can split the
-// response.
-func validFieldValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // equalFold compares an ASCII string with a lower-case ASCII string,
 // ignoring case, without allocating.
 func equalFold(s, lower string) bool {
