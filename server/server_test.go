@@ -304,23 +304,33 @@ func TestRespondAfterClientLeft(t *testing.T) {
 	rc := dial(t, ts.addr)
 	rc.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	req := <-reqs
-	rc.c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := req.Respond(200, "too late", nil).Err()
-		if errors.Is(err, ErrClosed) {
-			return
-		}
-		if err != nil && !errors.Is(err, ErrResponded) {
-			t.Fatalf("Respond after the client left: %v", err)
-		}
-		if err == nil {
-			// Accepted before the server noticed: fine, the response is
-			// dropped with the connection. Ask again with a new request.
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the server never noticed the client left")
-		}
+	resetConn(rc.c)
+	waitNoConnections(t, ts) // the server has seen the reset and closed
+	if err := req.Respond(200, "too late", nil).Err(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Respond after the client left: %v, want ErrClosed", err)
+	}
+	if err := req.SendHeaders(nil).Err(); err == nil {
+		t.Fatal("SendHeaders after the client left succeeded")
+	}
+}
+
+func TestOptionsReachTheServer(t *testing.T) {
+	srv := New(ReuseAddr(false), ReusePort(true), Backlog(16), MaxBody(1000), MaxHeadBytes(2000),
+		MaxHeaders(5), MaxTargetLen(300), HeaderTimeout(time.Second), BodyTimeout(2*time.Second),
+		IdleTimeout(3*time.Second), WriteTimeout(4*time.Second), HandlerTimeout(5*time.Second),
+		MaxOutput(6000), MaxConnections(7), AssumedDescriptorsPerRequest(8), ShutdownGrace(9*time.Second),
+		LingerTimeout(10*time.Second))
+	c := srv.cfg
+	if c.reuseAddr || !c.reusePort || c.backlog != 16 || c.maxConns != 7 || c.assumedPerRequest != 8 || c.shutdownGrace != 9*time.Second {
+		t.Fatalf("listener options: %+v", c)
+	}
+	l := c.conn.Limits
+	if l.MaxBody != 1000 || l.MaxHeadBytes != 2000 || l.MaxHeaders != 5 || l.MaxTargetLen != 300 {
+		t.Fatalf("limits: %+v", l)
+	}
+	cc := c.conn
+	if cc.HeaderTimeout != time.Second || cc.BodyTimeout != 2*time.Second || cc.IdleTimeout != 3*time.Second ||
+		cc.WriteTimeout != 4*time.Second || cc.HandlerTimeout != 5*time.Second || cc.MaxOutput != 6000 || cc.LingerTimeout != 10*time.Second {
+		t.Fatalf("connection options: %+v", cc)
 	}
 }

@@ -2,7 +2,6 @@ package parser
 
 import (
 	"bytes"
-	"errors"
 	"testing"
 )
 
@@ -271,13 +270,4 @@ func FuzzChunked(f *testing.F) {
 			}
 		}
 	})
-}
-
-// errStatus is the status of an *Error, or 0.
-func errStatus(err error) int {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Status
-	}
-	return 0
 }
