@@ -8,7 +8,6 @@ package main
 
 import (
 	"log"
-	"net/http"
 
 	"github.com/lesismal/nbio/logging"
 	"github.com/lesismal/nbio/nbhttp"
@@ -19,15 +18,7 @@ import (
 func main() {
 	addr := peer.Setup("nbio")
 	logging.SetLevel(logging.LevelError)
-	body := []byte(peer.Body)
-	contentType := []string{"text/plain"}
-	contentLength := []string{"11"}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		h := w.Header()
-		h["Content-Type"] = contentType
-		h["Content-Length"] = contentLength
-		w.Write(body)
-	})
+	handler := peer.HelloHandler()
 	engine := nbhttp.NewEngine(nbhttp.Config{
 		Network: "tcp",
 		Addrs:   []string{addr},

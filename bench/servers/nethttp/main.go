@@ -15,15 +15,7 @@ import (
 
 func main() {
 	addr := peer.Setup("nethttp")
-	body := []byte(peer.Body)
-	contentType := []string{"text/plain"}
-	contentLength := []string{"11"}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		h := w.Header()
-		h["Content-Type"] = contentType
-		h["Content-Length"] = contentLength
-		w.Write(body)
-	})
+	handler := peer.HelloHandler()
 	srv := &http.Server{Addr: addr, Handler: handler}
 	log.Fatal(srv.ListenAndServe())
 }
