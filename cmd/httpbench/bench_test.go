@@ -22,8 +22,12 @@ func benchmarkRun(b *testing.B, args ...string) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	reqs, err := loadTemplates(cfg, tg)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
-	res, err := bench(cfg, tg, io.Discard)
+	res, err := bench(cfg, tg, reqs, io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,11 +24,12 @@ const (
 	connDone                     // out of budget: the connection has stopped
 )
 
-// conn is one client connection slot: it dials, sends requests in
-// batches of -p, parses the responses and times each one, and replaces
-// its socket when the server closes it, when it fails, and (with -k=false)
-// after every response. It runs in the poller's owner mode: the socket
-// calls HandleEvent on readiness, and output is appended to the socket's
+// conn is one client connection slot: it dials, sends requests (in
+// batches of -p in a closed loop, when the pacer says so in an open one),
+// parses the responses and times each one, and replaces its socket when
+// the server closes it, when it fails, and (with -k=false) after every
+// response. It runs in the poller's owner mode: the socket calls
+// HandleEvent on readiness, and output is appended to the socket's
 // buffer in place, so that a request costs no allocation, no future and
 // no callback.
 type conn struct {
@@ -38,35 +39,44 @@ type conn struct {
 	gen   uint32 // counts dials, so that a dial abandoned after -t is ignored when it ends
 	since int64  // when the current dial started, on the loop's clock
 
-	reserved int // requests reserved for the connection being dialled
+	reserved int // closed loop: requests reserved for the connection being dialled
 
-	// sent holds the send times of the requests in flight, oldest at
-	// first: a ring of -p entries, since no more are ever in flight.
-	// Responses come back in request order, so the oldest entry belongs
-	// to the response being parsed.
+	// The requests in flight, oldest at first, in rings of -p entries
+	// (no more are ever in flight). Responses come back in request order,
+	// so the oldest entry belongs to the response being parsed. sent is
+	// when each was meant to leave (the latency's start), actual when it
+	// did (they differ in an open loop only), head whether it was HEAD.
 	sent     []int64
+	actual   []int64
+	head     []bool
 	first    int
 	inflight int
 
 	parser responseParser
 	memo   headMemo // the parser's memory of the last head
 	carry  []byte   // an incomplete head or line, left over from the last read
+
+	// Open loop: the pacer's list of connections free to take a request.
+	inFree             bool
+	freePrev, freeNext *conn
 }
 
-// start reserves a batch of requests and dials a new connection for it,
-// or stops the connection when the budget is spent.
+// start reserves a batch of requests (closed loop) and dials a new
+// connection, or stops the connection when the budget is spent.
 func (c *conn) start() {
 	w := c.w
 	if w.stopping {
 		return
 	}
-	k := w.take(w.plan.pipeline)
-	if k == 0 {
-		c.state = connDone
-		w.connDone()
-		return
+	if w.pace == nil {
+		k := w.take(w.plan.pipeline)
+		if k == 0 {
+			c.state = connDone
+			w.connDone()
+			return
+		}
+		c.reserved = k
 	}
-	c.reserved = k
 	c.state = connDialing
 	c.since = w.loop.Nanotime()
 	c.gen++
@@ -86,10 +96,7 @@ func (c *conn) dialed(f *poller.FutureOf[*poller.Socket], gen uint32) {
 		return
 	}
 	if err != nil {
-		c.w.fail(kindConnect, 1, err)
-		c.w.giveBack(c.reserved - 1)
-		c.state = connIdle
-		c.start()
+		c.connectFailed(err)
 		return
 	}
 	// Requests must not wait for the ACK of the previous write (Nagle).
@@ -99,25 +106,62 @@ func (c *conn) dialed(f *poller.FutureOf[*poller.Socket], gen uint32) {
 	c.sock = s
 	c.state = connOpen
 	s.SetHandler(c)
+	if c.w.pace != nil {
+		c.w.pace.ready(c)
+		return
+	}
 	c.send(c.reserved)
+}
+
+// connectFailed counts a failed connect and dials again. In a closed
+// loop it uses up one request of the budget, so that a run against a
+// dead server ends; in an open loop the schedule's own timeouts do that.
+func (c *conn) connectFailed(err error) {
+	c.w.fail(kindConnect, 1, err)
+	c.w.giveBack(c.reserved - 1)
+	c.reserved = 0
+	c.state = connIdle
+	c.start()
+}
+
+// push notes a request about to be written.
+func (c *conn) push(intended, actual int64, head bool) {
+	i := c.first + c.inflight
+	if i >= len(c.sent) {
+		i -= len(c.sent)
+	}
+	c.sent[i], c.actual[i], c.head[i] = intended, actual, head
+	c.inflight++
 }
 
 // send writes k requests (at most -p) in one write. The send time of
 // each is the loop's clock for this iteration: the time the loop woke up,
 // read once per event batch rather than once per request.
 func (c *conn) send(k int) {
-	now := c.w.loop.Nanotime()
-	for range k {
-		i := c.first + c.inflight
-		if i >= len(c.sent) {
-			i -= len(c.sent)
-		}
-		c.sent[i] = now
-		c.inflight++
-	}
-	p := c.w.plan
+	w := c.w
+	now := w.loop.Nanotime()
 	out := c.sock.OutBuf()
-	*out = append(*out, p.request[:k*p.reqLen]...)
+	if batch := w.plan.reqs.batch; batch != nil {
+		// Every request is the same: k copies, formatted before the run.
+		head := w.plan.reqs.list[0].head
+		for range k {
+			c.push(now, now, head)
+		}
+		*out = append(*out, batch[:k*len(w.plan.reqs.list[0].static)]...)
+	} else {
+		for range k {
+			c.push(now, now, w.appendRequest(out))
+		}
+	}
+	if err := c.sock.Flush(); err != nil {
+		c.fail(kindRead, err)
+	}
+}
+
+// sendAt writes one request of the open loop's schedule, meant to leave
+// at intended and leaving now.
+func (c *conn) sendAt(intended, now int64) {
+	c.push(intended, now, c.w.appendRequest(c.sock.OutBuf()))
 	if err := c.sock.Flush(); err != nil {
 		c.fail(kindRead, err)
 	}
@@ -156,6 +200,9 @@ func (c *conn) read() {
 			c.fail(kindParse, errUnexpectedBytes)
 			return
 		}
+		if c.parser.fresh() {
+			c.parser.head = c.head[c.first]
+		}
 		used, done, err := c.parser.feed(data)
 		data = data[used:]
 		if err != nil {
@@ -174,7 +221,15 @@ func (c *conn) read() {
 		return
 	}
 	c.carry = append(c.carry[:0], data...)
-	if c.inflight == 0 {
+	switch {
+	case w.pace != nil:
+		// Only now, with this read's responses all parsed, may the
+		// connection take another request: a send that fails replaces
+		// the socket.
+		if c.inflight < w.plan.pipeline {
+			w.pace.ready(c)
+		}
+	case c.inflight == 0:
 		c.next()
 	}
 }
@@ -182,18 +237,19 @@ func (c *conn) read() {
 // complete records the response just parsed. It reports whether the
 // connection goes on; if not, it has been replaced already.
 func (c *conn) complete(now int64) bool {
-	c.w.record(now-c.sent[c.first], c.parser.status, c.parser.size)
+	w := c.w
+	w.record(now, c.sent[c.first], c.actual[c.first], c.parser.status, c.parser.size)
 	if c.first++; c.first == len(c.sent) {
 		c.first = 0
 	}
 	c.inflight--
-	closing := c.parser.close || !c.w.plan.keepAlive
+	closing := c.parser.close || !w.plan.keepAlive
 	c.parser.reset()
 	if closing {
 		c.reopen()
-		return false
 	}
-	return true
+	w.settle(1)
+	return !closing
 }
 
 // next sends the next batch once the last one is answered, or stops the
@@ -226,10 +282,23 @@ func (c *conn) eof() {
 
 // reopen replaces a socket the server closed in good order (Connection:
 // close, or a body ending at end of file). Requests still in flight were
-// never answered and, by HTTP's rules, never processed: they are given
-// back to the budget, to be sent again on the new connection.
+// never answered and, by HTTP's rules, never processed: they are sent
+// again on the new connection (closed loop: given back to the budget;
+// open loop: back to the pacer, keeping their intended send times).
 func (c *conn) reopen() {
-	c.w.giveBack(c.inflight)
+	w := c.w
+	if n := c.inflight; n > 0 {
+		if w.pace != nil {
+			times := make([]int64, 0, n)
+			for i := range n {
+				times = append(times, c.sent[(c.first+i)%len(c.sent)])
+			}
+			w.pace.giveBack(times)
+			w.outstanding -= int64(n)
+		} else {
+			w.giveBack(n)
+		}
+	}
 	c.closeSocket()
 	c.start()
 }
@@ -237,13 +306,15 @@ func (c *conn) reopen() {
 // fail counts every request in flight as failed with k (at least one for
 // a parse error: the stray bytes), and replaces the socket.
 func (c *conn) fail(k errKind, err error) {
-	n := c.inflight
+	inflight := c.inflight
+	n := inflight
 	if n == 0 && k == kindParse {
 		n = 1
 	}
 	c.w.fail(k, n, err)
 	c.closeSocket()
 	c.start()
+	c.w.settle(inflight)
 }
 
 // timedOut fails the requests in flight, whose oldest has waited too long.
@@ -254,10 +325,7 @@ func (c *conn) timedOut() { c.fail(kindTimeout, errNoResponse) }
 // close the socket instead.
 func (c *conn) dialTimedOut() {
 	c.gen++
-	c.w.fail(kindConnect, 1, errConnectTimeout)
-	c.w.giveBack(c.reserved - 1)
-	c.state = connIdle
-	c.start()
+	c.connectFailed(errConnectTimeout)
 }
 
 // closeSocket closes the socket, if any, and forgets the state tied to it.
@@ -268,6 +336,9 @@ func (c *conn) closeSocket() {
 	}
 	if c.state != connDone {
 		c.state = connIdle
+	}
+	if c.w.pace != nil {
+		c.w.pace.free.remove(c)
 	}
 	c.first, c.inflight = 0, 0
 	c.parser.reset()

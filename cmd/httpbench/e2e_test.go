@@ -30,7 +30,11 @@ func runBench(t *testing.T, args ...string) *result {
 	if err != nil {
 		t.Fatalf("parseTarget(%q): %v", cfg.url, err)
 	}
-	res, err := bench(cfg, tg, io.Discard)
+	reqs, err := loadTemplates(cfg, tg)
+	if err != nil {
+		t.Fatalf("loadTemplates: %v", err)
+	}
+	res, err := bench(cfg, tg, reqs, io.Discard)
 	if err != nil {
 		t.Fatalf("bench: %v", err)
 	}

@@ -1,118 +1,3 @@
-// Command httpbench is an HTTP/1.1 load generator built on the project's
-// own event loop (internal/poller), the client side of the same reactor
-// the server runs on. It measures how many requests a server answers per
-// second over a fixed set of connections, and how long each one takes.
-//
-// Usage:
-//
-//	httpbench [flags] http://host[:port]/path[?query]
-//
-// The flags are:
-//
-//	-c N        connections (default 64), spread over the loops
-//	-d D        how long to run (default 10s), e.g. 500ms, 30s
-//	-n N        run until N requests have been issued and answered
-//	            (or failed) instead; -n wins over -d
-//	-p N        pipeline depth: requests written at once per connection
-//	            (default 1)
-//	-k=false    a new connection per request, with Connection: close
-//	            (connection churn); default true, keep-alive
-//	-H "N: v"   an extra request header (repeatable)
-//	-m METHOD   request method (default GET)
-//	-body S     request body, sent with Content-Length
-//	-t D        timeout per request, and per connect (default 5s)
-//	-loops N    event loops, each on its own goroutine and OS thread
-//	            (default 1)
-//	-json       print one JSON object on standard output instead of the
-//	            text summary
-//
-// On a terminal, a status line (elapsed time, requests, current req/s,
-// errors) is redrawn on standard error four times a second; when standard
-// error is not a terminal the run is silent until the summary. The
-// summary gives requests per second, bytes per second, latency
-// percentiles (p50, p90, p99, p99.9, max) and errors by kind. With -json
-// it is one object:
-//
-//	{"requests":N,"duration_s":F,"rps":F,"bytes":N,"transfer_per_s":F,
-//	 "latency_us":{"p50":F,"p90":F,"p99":F,"p999":F,"max":F,"mean":F},
-//	 "errors":{"connect":N,"read":N,"timeout":N,"status":N,"parse":N},
-//	 "first_errors":{"KIND":"message",...},
-//	 "url":S,"connections":N,"loops":N,"pipeline":N,"keep_alive":B}
-//
-// first_errors, present only when errors occurred, gives the first error
-// of each kind that did, to show what went wrong.
-//
-// # What is counted
-//
-// Every response is parsed: status line, headers, and body framing by
-// Content-Length, chunked encoding, or end of file, so that a request
-// counts only when its own response has arrived whole (bytes are never
-// counted blindly). "requests" counts complete responses of any status, as
-// wrk does; those not 2xx are also counted as status errors (wrk counts
-// only 4xx and 5xx). The other
-// errors count requests that got no valid response: connect (a connect
-// that failed or took longer than -t), read (lost to a failed read or
-// write, or to the server closing first), timeout (in flight on a
-// connection whose oldest request waited longer than -t), parse (a
-// malformed response). With -n N, requests plus these errors add up to N.
-// When a server answers with Connection: close, the requests pipelined
-// behind that response are sent again on a new connection, not counted
-// as errors: the server has not processed them.
-//
-// # Latency under pipelining
-//
-// A connection writes -p requests at once and writes the next batch when
-// all of them are answered (wrk's pipelining). It keeps the send time of
-// each request in flight in a small ring; since responses come back in
-// request order, the oldest entry belongs to the response being parsed,
-// and a request's latency runs from when it was queued for writing to
-// when its own response was completely parsed. Requests are written the
-// moment they are queued (the kernel takes them at once unless the
-// socket's buffer is full, and then the wait is rightly part of the
-// latency). So the i-th response of a batch shows the time the server
-// took to answer i requests, and the percentiles stay meaningful under
-// pipelining; wrk, which times a connection rather than a request, reads
-// 0 there. The mean latency obeys Little's law: it is close to the
-// requests in flight (-c × -p) divided by the rate.
-//
-// Times come from the event loop's clock, read once per wake-up rather
-// than once per request (Loop.Nanotime): a request's send time is when
-// the loop woke up to write it, and its receive time when the loop woke
-// up to read it. A latency can therefore be off by the time the loop
-// spends handling one batch of events, a few microseconds per ready
-// connection. Latencies go to a log-linear histogram (internal/hist) of
-// fixed size, 38 KiB per loop, exact below 256 ns and within 0.4 % above;
-// no per-request record is kept.
-//
-// # Differences from wrk
-//
-//   - Latency is per request and valid under pipelining (above); wrk
-//     records one sample per batch, when its last response arrives, and
-//     with a pipelining script its percentiles read 0.
-//   - Responses are validated and framed (Content-Length, chunked,
-//     close-delimited, 1xx, HEAD, 204/304), never counted by bytes.
-//   - Connect time is not part of a request's latency (as in wrk), but
-//     with -k=false each request gets a fresh connection, so churn
-//     throughput is measured.
-//   - A run stops counting at the deadline: responses to requests still
-//     in flight then are neither counted nor errors, as in wrk.
-//   - There is no scripting; -H, -m and -body cover the usual needs.
-//
-// # Cost
-//
-// It allocates nothing per request in steady state: the request bytes are
-// formatted once, sockets run in the poller's owner mode (no future or
-// callback per request), the histogram is preallocated, and a loop's
-// connections share one 64 KiB read buffer: they read one at a time, and
-// the rare partial head left over by a read is kept in a small
-// per-connection buffer. A connection thus costs about 200 bytes plus
-// what the kernel keeps for its socket. Requests are written as soon as
-// they are due, without waiting for write readiness (wrk arms and disarms
-// write interest for each request, two epoll_ctl calls more).
-//
-// Exit status is 0 after a run, whatever errors it counted; 1 when the run
-// could not start; 2 for a bad command line or URL. Traffic goes only to
-// the URL given; only http:// is supported.
 package main
 
 import (
@@ -121,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"asynchttpserver.dev/internal/parser"
@@ -143,9 +28,21 @@ type config struct {
 	headers   []header
 	method    string
 	body      string
+	chunked   bool
 	timeout   time.Duration
 	json      bool
 	loops     int
+
+	rate      float64       // -rate: requests per second, open loop; 0: closed loop
+	warmup    time.Duration // -warmup: load before the measured part
+	requests  string        // -requests: a file of request templates
+	hgrmFile  string        // -hgrm: where to write the percentile distribution
+	csvFile   string        // -csv: where to write the per-second series
+	serverPID int           // -server-pid: whose CPU time to report
+
+	sweep       string // -sweep from:to:step
+	slo         string // -slo p99=10ms,...
+	errorBudget string // -error-budget 0.1%
 }
 
 // headerFlags collects repeated -H flags.
@@ -169,17 +66,27 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("httpbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.IntVar(&cfg.conns, "c", 64, "number of connections")
-	fs.DurationVar(&cfg.duration, "d", 10*time.Second, "duration of the run")
+	fs.DurationVar(&cfg.duration, "d", 10*time.Second, "duration of the run (of each step, with -sweep)")
 	fs.Int64Var(&cfg.total, "n", 0, "number of requests (instead of -d)")
-	fs.IntVar(&cfg.pipeline, "p", 1, "pipeline depth: requests written at once per connection")
+	fs.IntVar(&cfg.pipeline, "p", 1, "pipeline depth: requests written at once per connection (with -rate: at most in flight)")
 	fs.BoolVar(&cfg.keepAlive, "k", true, "keep connections alive; false: a new connection per request")
 	var hdrs headerFlags
 	fs.Var(&hdrs, "H", "extra request header \"Name: value\" (repeatable)")
 	fs.StringVar(&cfg.method, "m", "GET", "request method")
 	fs.StringVar(&cfg.body, "body", "", "request body")
+	fs.BoolVar(&cfg.chunked, "chunked", false, "send -body with Transfer-Encoding: chunked instead of Content-Length")
 	fs.DurationVar(&cfg.timeout, "t", 5*time.Second, "timeout per request and per connect")
 	fs.BoolVar(&cfg.json, "json", false, "print a JSON object instead of the text summary")
 	fs.IntVar(&cfg.loops, "loops", 1, "number of event loops (threads)")
+	fs.Float64Var(&cfg.rate, "rate", 0, "open loop: send `N` requests per second on schedule, latency from each one's intended send time (0: closed loop)")
+	fs.DurationVar(&cfg.warmup, "warmup", 0, "load for this long before measuring; excluded from every figure")
+	fs.StringVar(&cfg.requests, "requests", "", "`file` of request templates, one JSON object a line (see the package documentation)")
+	fs.StringVar(&cfg.hgrmFile, "hgrm", "", "write the latency percentile distribution to `file` (HdrHistogram .hgrm, milliseconds)")
+	fs.StringVar(&cfg.csvFile, "csv", "", "write the per-second series to `file` (CSV)")
+	fs.IntVar(&cfg.serverPID, "server-pid", 0, "report this process's CPU time per request (Linux /proc)")
+	fs.StringVar(&cfg.sweep, "sweep", "", "open loop at rising rates `from:to:step` (step N adds, xF multiplies) until -slo or -error-budget breaks")
+	fs.StringVar(&cfg.slo, "slo", "", "latency objective for -sweep, e.g. p99=10ms or p50=1ms,p99=10ms (default p99=10ms)")
+	fs.StringVar(&cfg.errorBudget, "error-budget", "", "largest share of failed requests a -sweep step may have, e.g. 0.1% (default 0.1%)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: httpbench [flags] http://host[:port]/path\n")
 		fs.PrintDefaults()
@@ -222,6 +129,18 @@ func (cfg *config) check() error {
 		return fmt.Errorf("-loops %d: need at least one", cfg.loops)
 	case cfg.method == "" || strings.IndexFunc(cfg.method, func(r rune) bool { return r >= 0x80 || !parser.IsTokenChar(byte(r)) }) >= 0:
 		return fmt.Errorf("-m %q: not a valid method", cfg.method)
+	case cfg.rate < 0 || cfg.rate > 1e8:
+		return fmt.Errorf("-rate %v: want 0 (closed loop) to 100000000 requests per second", cfg.rate)
+	case cfg.warmup < 0:
+		return fmt.Errorf("-warmup %v: must not be negative", cfg.warmup)
+	case cfg.warmup > 0 && cfg.total > 0:
+		return errors.New("-warmup needs a timed run (-d), not -n: requests answered after the warm-up would not add up to -n")
+	case cfg.sweep != "" && cfg.total > 0:
+		return errors.New("-sweep runs each step for -d; it cannot take -n")
+	case cfg.sweep == "" && (cfg.slo != "" || cfg.errorBudget != ""):
+		return errors.New("-slo and -error-budget judge the steps of a -sweep")
+	case cfg.serverPID < 0:
+		return fmt.Errorf("-server-pid %d: not a process id", cfg.serverPID)
 	}
 	cfg.loops = min(cfg.loops, cfg.conns) // a loop without connections would idle
 	return nil
@@ -229,7 +148,8 @@ func (cfg *config) check() error {
 
 // run is main with its inputs and outputs passed in, for tests. It
 // returns the exit status: 0 after a run, whatever errors it counted; 1
-// when the run could not start; 2 for a bad command line or URL.
+// when the run could not start or its output could not be written; 2 for
+// a bad command line, URL or request file.
 func run(args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseFlags(args, stderr)
 	switch {
@@ -244,15 +164,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "httpbench: %v\n", err)
 		return 2
 	}
+	templates, err := loadTemplates(cfg, t)
+	if err != nil {
+		fmt.Fprintf(stderr, "httpbench: %v\n", err)
+		return 2
+	}
+	var sw *sweepSpec
+	if cfg.sweep != "" {
+		if sw, err = parseSweep(cfg.sweep, cfg.slo, cfg.errorBudget); err != nil {
+			fmt.Fprintf(stderr, "httpbench: %v\n", err)
+			return 2
+		}
+	}
 	if !cfg.json {
 		writeHeader(stdout, cfg)
 	}
-	res, err := bench(cfg, t, stderr)
+	var rep report
+	if sw != nil {
+		rep, err = runSweep(cfg, t, templates, sw, stdout, stderr)
+	} else {
+		var res *result
+		if res, err = bench(cfg, t, templates, stderr); err == nil {
+			rep = newReport(cfg, res)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "httpbench: %v\n", err)
 		return 1
 	}
-	rep := newReport(cfg, res)
+	if err := writeFiles(cfg, rep); err != nil {
+		fmt.Fprintf(stderr, "httpbench: %v\n", err)
+		return 1
+	}
 	if cfg.json {
 		if err := writeJSON(stdout, rep); err != nil {
 			fmt.Fprintf(stderr, "httpbench: %v\n", err)
@@ -261,75 +204,49 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	writeText(stdout, rep)
+	if rep.CPU.Warning != "" {
+		fmt.Fprintf(stderr, "httpbench: warning: %s\n", rep.CPU.Warning)
+	}
 	return 0
 }
 
-// bench performs the run against t: one worker per loop, each on its own
-// goroutine, the connections and any -n budget shared out among them.
-func bench(cfg *config, t target, progressOut io.Writer) (*result, error) {
-	p := newPlan(cfg, t)
-	workers := make([]*worker, cfg.loops)
-	for i := range workers {
-		conns := share(int64(cfg.conns), cfg.loops, i)
-		budget := int64(-1)
-		if cfg.total > 0 {
-			budget = budgetShare(cfg.total, cfg.conns, cfg.loops, i)
-		}
-		w, err := newWorker(p, int(conns), budget)
-		if err != nil {
-			for _, w := range workers[:i] {
-				w.loop.Close()
-			}
-			return nil, err
-		}
-		workers[i] = w
-	}
-	start := time.Now()
-	var wg sync.WaitGroup
-	for _, w := range workers {
-		wg.Go(func() { w.run(start) })
-	}
-	prog := startProgress(progressOut, workers, start)
-	wg.Wait()
-	prog.Stop()
-
-	res := &result{}
-	var end time.Time
-	for _, w := range workers {
-		if w.err != nil {
-			return nil, w.err
-		}
-		res.add(&w.counts)
-		res.latency.Merge(&w.latency)
-		if w.end.After(end) {
-			end = w.end
+// writeFiles writes the -hgrm and -csv files of a run.
+func writeFiles(cfg *config, rep report) error {
+	if cfg.hgrmFile != "" {
+		if err := writeFileWith(cfg.hgrmFile, func(w io.Writer) error { return writeHgrm(w, rep.hist) }); err != nil {
+			return err
 		}
 	}
-	res.elapsed = end.Sub(start).Seconds()
-	return res, nil
+	if cfg.csvFile != "" {
+		if err := writeFileWith(cfg.csvFile, func(w io.Writer) error { return writeSeriesCSV(w, rep.Seconds) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// share returns part i of n split into k near-equal parts.
-func share(n int64, k, i int) int64 {
-	part := n / int64(k)
-	if int64(i) < n%int64(k) {
-		part++
+// writeFileWith creates path and fills it with write.
+func writeFileWith(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
 	}
-	return part
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
 }
 
-// budgetShare splits -n among the loops in proportion to their
-// connections, so that no loop runs long after the others.
-func budgetShare(total int64, conns, loops, i int) int64 {
-	var given int64
-	parts := make([]int64, loops)
-	for j := range parts {
-		parts[j] = total * share(int64(conns), loops, j) / int64(conns)
-		given += parts[j]
+// parseRatio reads "0.1%" or "0.001" as a fraction.
+func parseRatio(s string) (float64, error) {
+	scale := 1.0
+	if t, ok := strings.CutSuffix(s, "%"); ok {
+		s, scale = t, 0.01
 	}
-	for j := 0; given < total; j++ {
-		parts[j]++
-		given++
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || v < 0 || v*scale > 1 {
+		return 0, fmt.Errorf("%q: want a fraction such as 0.001 or 0.1%%", s)
 	}
-	return parts[i]
+	return v * scale, nil
 }

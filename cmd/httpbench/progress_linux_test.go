@@ -134,7 +134,11 @@ func TestProgressOnTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bench(cfg, tg, slave); err != nil {
+	reqs, err := loadTemplates(cfg, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bench(cfg, tg, reqs, slave); err != nil {
 		t.Fatal(err)
 	}
 	out := waitString(t, got)

@@ -92,38 +92,3 @@ func parseHeader(s string) (header, error) {
 	}
 	return header{name, value}, nil
 }
-
-// requestSpec is what one request looks like.
-type requestSpec struct {
-	method    string
-	target    target
-	headers   []header
-	body      string
-	keepAlive bool // false: ask the server to close after answering
-}
-
-// format returns the request's bytes. They are built once: every request
-// of a run is the same, so a connection sends slices of one buffer.
-func (r requestSpec) format() []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.method, r.target.requestURI)
-	hasHost := false
-	for _, h := range r.headers {
-		hasHost = hasHost || strings.EqualFold(h.name, "host")
-	}
-	if !hasHost {
-		fmt.Fprintf(&b, "Host: %s\r\n", r.target.host)
-	}
-	for _, h := range r.headers {
-		fmt.Fprintf(&b, "%s: %s\r\n", h.name, h.value)
-	}
-	if r.body != "" || r.method == "POST" || r.method == "PUT" || r.method == "PATCH" {
-		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(r.body))
-	}
-	if !r.keepAlive {
-		b.WriteString("Connection: close\r\n")
-	}
-	b.WriteString("\r\n")
-	b.WriteString(r.body)
-	return []byte(b.String())
-}

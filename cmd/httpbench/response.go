@@ -74,6 +74,12 @@ func (p *responseParser) reset() {
 	*p = responseParser{head: p.head, memo: p.memo}
 }
 
+// fresh reports whether p has seen nothing of the next response yet: the
+// moment to tell it whether that response answers a HEAD request.
+func (p *responseParser) fresh() bool {
+	return p.state == stateHead && p.size == 0 && p.scanned == 0
+}
+
 // feed parses as much of b as it can. It returns how many bytes it
 // consumed and whether a response is now complete; b[n:] then belongs to
 // the next response. When it returns done == false with n < len(b), the
@@ -83,7 +89,7 @@ func (p *responseParser) feed(b []byte) (n int, done bool, err error) {
 	for {
 		switch p.state {
 		case stateHead:
-			if p.size == 0 && p.scanned == 0 && p.memo.matches(b[n:]) {
+			if p.size == 0 && p.scanned == 0 && p.memo.matches(b[n:], p.head) {
 				n += p.memo.apply(p)
 				continue
 			}
@@ -479,10 +485,12 @@ type headMemo struct {
 	state responseParser
 }
 
-// matches reports whether b starts with the remembered head. A nil memo
-// never matches.
-func (m *headMemo) matches(b []byte) bool {
-	return m != nil && len(m.head) > 0 && len(b) >= len(m.head) &&
+// matches reports whether b starts with the remembered head, and the
+// head answered a request of the same kind (HEAD or not: the same bytes
+// frame a body after a GET and none after a HEAD). A nil memo never
+// matches.
+func (m *headMemo) matches(b []byte, head bool) bool {
+	return m != nil && len(m.head) > 0 && len(b) >= len(m.head) && m.state.head == head &&
 		string(b[:len(m.head)]) == string(m.head)
 }
 

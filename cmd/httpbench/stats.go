@@ -1,10 +1,6 @@
 package main
 
-import (
-	"sync/atomic"
-
-	"asynchttpserver.dev/cmd/httpbench/internal/hist"
-)
+import "sync/atomic"
 
 // errKind classifies failed requests. Errors count requests, not events:
 // when a connection fails, every request in flight on it fails with it.
@@ -73,11 +69,4 @@ func (c *counts) errorTotal() int64 { return c.failed() + c.errors[kindStatus] }
 type liveCounts struct {
 	requests atomic.Int64
 	errors   atomic.Int64
-}
-
-// result is a finished run: the workers' counts and latencies merged.
-type result struct {
-	counts
-	latency hist.Histogram // nanoseconds, one value per complete response
-	elapsed float64        // seconds, from start until the last worker stopped
 }

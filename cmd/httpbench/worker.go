@@ -8,17 +8,21 @@ import (
 	"asynchttpserver.dev/internal/poller"
 )
 
-// plan is what every worker of a run shares, read-only.
+// plan is what every worker of a run shares, read-only (series excepted,
+// which locks).
 type plan struct {
 	addr      string // the server's IP literal (resolved once, before the run)
 	port      int
-	request   []byte // pipeline copies of the request, back to back
-	reqLen    int    // the length of one copy
+	reqs      *templateSet
 	pipeline  int
 	keepAlive bool
-	head      bool // the method is HEAD: responses have no body
 	timeout   time.Duration
-	duration  time.Duration // 0 when the run is counted in requests
+	duration  time.Duration // the measured part; 0 when the run is counted in requests
+	warmup    time.Duration
+	rate      float64 // open loop: requests per second over all loops; 0: closed loop
+	loops     int
+	serverPID int
+	series    *series
 }
 
 // readBufSize is the size of the read buffer a worker's connections
@@ -31,64 +35,98 @@ const readBufSize = 64 << 10
 // worker drives one event loop and its share of the connections, on its
 // own goroutine. Everything but live is touched only by that goroutine.
 type worker struct {
-	loop *poller.Loop
-	plan *plan
-	// conns never grows: its elements are the handlers the loop holds.
-	conns []conn
+	id    int
+	loop  *poller.Loop
+	plan  *plan
+	pace  *pacer // the open loop's schedule; nil in a closed loop
+	conns []conn // never grows: its elements are the handlers the loop holds
 	rbuf  []byte
 
-	budget   int64 // requests not yet issued; negative: unlimited
-	active   int   // connections that have not run out of budget
-	stopping bool  // the run is over: issue nothing, count nothing more
+	budget      int64 // closed loop: requests not yet issued; negative: unlimited
+	active      int   // closed loop: connections that have not run out of budget
+	outstanding int64 // open loop: requests sent and not yet settled
+	stopping    bool  // the run is over: issue nothing, count nothing more
+
+	// Requests are formatted here when they vary (request.go).
+	issued  uint64 // requests formatted, for {seq}
+	rnd     uint64 // state of the {rand} generator
+	scratch []byte
+
+	// The measured part starts at m0 on the loop's clock, warmup after
+	// the run's common start t0. Until then nothing is counted.
+	t0, m0    int64
+	measuring bool
+	sec       secondAcc // the current second of the time series
 
 	counts  counts
-	latency hist.Histogram
+	latency hist.Histogram // from the intended send time
+	service hist.Histogram // open loop: from the actual send time
 	live    liveCounts
+	cpu     cpuSpan // this loop's thread over the measured part
+	proc    cpuSpan // worker 0 only: the whole process, and the server
+	server  cpuSpan
 
 	sweep    poller.Timer // looks for timed-out requests and connects
 	deadline poller.Timer // ends a run of -d duration
+	measure  poller.Timer // starts the measured part after -warmup
 
 	end time.Time // when the worker stopped counting
 	err error     // why the loop failed, if it did
 }
 
-// newWorker prepares a worker for nconns connections and, for a run
+// newWorker prepares worker id for nconns connections and, for a run
 // counted in requests, a budget of them (negative for a timed run).
-func newWorker(p *plan, nconns int, budget int64) (*worker, error) {
+func newWorker(p *plan, id, nconns int, budget int64) (*worker, error) {
 	l, err := poller.New()
 	if err != nil {
 		return nil, fmt.Errorf("create event loop: %w", err)
 	}
 	w := &worker{
+		id:     id,
 		loop:   l,
 		plan:   p,
 		conns:  make([]conn, nconns),
 		rbuf:   make([]byte, readBufSize),
 		budget: budget,
 		active: nconns,
+		rnd:    uint64(time.Now().UnixNano()) + uint64(id)<<32,
+	}
+	if p.rate > 0 {
+		if w.pace, err = newPacer(w, p.rate, p.loops, id, budget); err != nil {
+			l.Close()
+			return nil, err
+		}
+		w.budget = -1
 	}
 	for i := range w.conns {
 		c := &w.conns[i]
-		*c = conn{w: w, sent: make([]int64, p.pipeline)}
-		c.parser = responseParser{head: p.head, memo: &c.memo}
+		*c = conn{w: w, sent: make([]int64, p.pipeline), actual: make([]int64, p.pipeline), head: make([]bool, p.pipeline)}
+		c.parser = responseParser{memo: &c.memo}
 	}
 	l.InitTimer(&w.sweep, w.onSweep)
 	l.InitTimer(&w.deadline, w.finish)
+	l.InitTimer(&w.measure, func() { w.counting(w.loop.Nanotime()) })
 	return w, nil
 }
 
 // run starts every connection and polls until the run is over. start is
 // the run's common start time.
 func (w *worker) run(start time.Time) {
+	w.t0 = w.loop.Nanotime() - int64(time.Since(start))
+	w.m0 = w.t0 + int64(w.plan.warmup)
+	w.sec.end = w.m0 // the first counted event begins the measured part
 	for i := range w.conns {
 		w.conns[i].start()
 	}
-	if w.active == 0 {
+	if w.pace != nil {
+		w.pace.begin(w.t0)
+	} else if w.active == 0 {
 		w.finish()
 	}
 	if w.plan.duration > 0 {
-		w.deadline.Reset(w.plan.duration - time.Since(start))
+		w.deadline.ResetAt(w.m0 + int64(w.plan.duration))
 	}
+	w.measure.ResetAt(w.m0)
 	w.sweep.Reset(w.sweepPeriod())
 	if err := w.loop.Run(); err != nil {
 		w.err = fmt.Errorf("event loop: %w", err)
@@ -96,6 +134,9 @@ func (w *worker) run(start time.Time) {
 	}
 	for i := range w.conns {
 		w.conns[i].closeSocket()
+	}
+	if w.pace != nil {
+		w.pace.tick.close()
 	}
 	w.loop.Close()
 }
@@ -107,13 +148,67 @@ func (w *worker) sweepPeriod() time.Duration {
 	return min(max(w.plan.timeout/10, time.Millisecond), 100*time.Millisecond)
 }
 
+// counting reports whether an event at now (the loop's clock) is part of
+// the measured run, and rolls the time series over to now's second. It
+// costs one comparison unless a second has ended.
+func (w *worker) counting(now int64) bool {
+	if now < w.sec.end {
+		return w.measuring
+	}
+	if w.stopping {
+		return false
+	}
+	if !w.measuring {
+		w.measuring = true
+		w.sec = secondAcc{end: w.m0 + int64(time.Second)}
+		w.cpu.begin(threadCPU())
+		if w.id == 0 {
+			w.proc.begin(processCPU())
+			if w.plan.serverPID > 0 {
+				w.server.begin(serverCPU(w.plan.serverPID))
+			}
+		}
+	}
+	for now >= w.sec.end {
+		w.flushSecond()
+	}
+	return true
+}
+
+// flushSecond hands the current second to the run's series and starts
+// the next.
+func (w *worker) flushSecond() {
+	s := &w.sec
+	w.plan.series.add(s.index, &s.h, s.requests, s.errors)
+	s.h.Reset()
+	s.index++
+	s.end += int64(time.Second)
+	s.requests, s.errors = 0, 0
+}
+
 // finish ends the worker's run: nothing more is issued or counted.
 func (w *worker) finish() {
 	if w.stopping {
 		return
 	}
+	now := w.loop.Nanotime()
+	w.counting(now)
 	w.stopping = true
+	if w.measuring {
+		w.flushSecond() // the last, partial second
+		w.cpu.end(threadCPU())
+		if w.id == 0 {
+			w.proc.end(processCPU())
+			if w.plan.serverPID > 0 {
+				w.server.end(serverCPU(w.plan.serverPID))
+			}
+		}
+	}
 	w.end = time.Now()
+	if w.pace != nil {
+		w.pace.tick.stop()
+		w.pace.finish(now)
+	}
 	w.publish()
 	w.loop.Stop()
 }
@@ -131,7 +226,7 @@ func (w *worker) take(n int) int {
 // giveBack returns reserved requests that were never answered and are to
 // be sent again (after the server closed the connection under them).
 func (w *worker) giveBack(n int) {
-	if w.budget >= 0 {
+	if w.budget >= 0 && w.pace == nil {
 		w.budget += int64(n)
 	}
 }
@@ -144,12 +239,34 @@ func (w *worker) connDone() {
 	}
 }
 
-// record counts a complete response and its latency in nanoseconds.
-func (w *worker) record(latency int64, status int, size int64) {
+// settle notes that n requests of the open loop got their answer or
+// their error; the last of a counted schedule ends the run.
+func (w *worker) settle(n int) {
+	if w.pace == nil || n == 0 {
+		return
+	}
+	if w.outstanding -= int64(n); w.outstanding == 0 && w.pace.exhausted() {
+		w.finish()
+	}
+}
+
+// record counts a complete response at now: its latency from when it was
+// meant to leave (intended) and, in an open loop, from when it did.
+func (w *worker) record(now, intended, actual int64, status int, size int64) {
+	if !w.counting(now) {
+		return
+	}
+	latency := now - intended
 	w.latency.Record(latency)
+	if w.pace != nil {
+		w.service.Record(now - actual)
+	}
+	w.sec.h.Record(latency)
+	w.sec.requests++
 	w.counts.requests++
 	w.counts.bytes += size
 	if status < 200 || status > 299 {
+		w.sec.errors++
 		w.counts.errors[kindStatus]++
 		if w.counts.first[kindStatus] == nil {
 			w.counts.first[kindStatus] = fmt.Errorf("status %d", status)
@@ -160,6 +277,10 @@ func (w *worker) record(latency int64, status int, size int64) {
 // fail counts n requests failed with an error of kind k; the first error
 // of each kind is kept, to show what went wrong.
 func (w *worker) fail(k errKind, n int, err error) {
+	if n == 0 || !w.counting(w.loop.Nanotime()) {
+		return
+	}
+	w.sec.errors += int64(n)
 	w.counts.errors[k] += int64(n)
 	if w.counts.first[k] == nil {
 		w.counts.first[k] = err
@@ -176,43 +297,37 @@ func (w *worker) publish() {
 
 // onSweep replaces connections whose oldest request, or whose connect,
 // has waited longer than -t. Looking every tenth of -t costs nothing per
-// request, unlike a timer re-armed on each.
+// request, unlike a timer re-armed on each. It also lets the pacer drop
+// requests that waited too long for a connection, and closes idle
+// seconds of the time series.
 func (w *worker) onSweep() {
 	now := w.loop.Nanotime()
 	limit := int64(w.plan.timeout)
 	for i := range w.conns {
 		c := &w.conns[i]
 		switch {
-		case c.state == connOpen && c.inflight > 0 && now-c.sent[c.first] >= limit:
+		case c.state == connOpen && c.inflight > 0 && now-c.actual[c.first] >= limit:
 			c.timedOut()
 		case c.state == connDialing && now-c.since >= limit:
 			c.dialTimedOut()
 		}
 	}
+	if w.pace != nil {
+		w.pace.pump()
+	}
+	w.counting(now)
 	w.publish()
-	w.sweep.Reset(w.sweepPeriod())
+	if !w.stopping {
+		w.sweep.Reset(w.sweepPeriod())
+	}
 }
 
-// newPlan derives a plan from the configuration.
-func newPlan(cfg *config, t target) *plan {
-	req := requestSpec{
-		method: cfg.method, target: t, headers: cfg.headers,
-		body: cfg.body, keepAlive: cfg.keepAlive,
-	}.format()
-	p := &plan{
-		addr:      t.ip.String(),
-		port:      t.port,
-		reqLen:    len(req),
-		pipeline:  cfg.pipeline,
-		keepAlive: cfg.keepAlive,
-		head:      cfg.method == "HEAD",
-		timeout:   cfg.timeout,
-	}
-	if cfg.total == 0 {
-		p.duration = cfg.duration
-	}
-	for range cfg.pipeline {
-		p.request = append(p.request, req...)
-	}
-	return p
+// appendRequest formats the worker's next request onto out and reports
+// whether it is a HEAD request.
+func (w *worker) appendRequest(out *[]byte) (head bool) {
+	seq := w.issued*uint64(w.plan.loops) + uint64(w.id)
+	w.issued++
+	t := w.plan.reqs.pick(seq)
+	*out = t.appendTo(*out, seq, &w.rnd, &w.scratch)
+	return t.head
 }
