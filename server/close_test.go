@@ -16,8 +16,8 @@ func TestCloseWithRequestsInFlight(t *testing.T) {
 			return req.Respond(200, "fast", nil)
 		}
 		started <- struct{}{}
-		done := req.Client.Loop().NewFuture()
-		req.Client.Loop().AddTimer(50*time.Millisecond, func() {
+		done := req.Loop().NewFuture()
+		req.Loop().AddTimer(50*time.Millisecond, func() {
 			req.Respond(200, "slow but delivered", nil)
 			done.Complete()
 		})

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 
 	"asynchttpserver.dev/internal/conn"
@@ -14,25 +15,20 @@ type dispatcher struct{ s *Server }
 // errNoResponse is logged for a handler that finished without answering.
 var errNoResponse = errors.New("handler finished without responding")
 
-// Serve implements conn.Handler: it fills the exchange's Request (allocated
-// on the exchange's first use, then reused) and runs the callback.
+// Serve implements conn.Handler: it makes the exchange's Request and runs
+// the callback.
 func (d *dispatcher) Serve(x *conn.Exchange) {
-	r, _ := x.User.(*Request)
-	if r == nil {
-		// An exchange belongs to one connection for life, so what comes
-		// from the connection is set once.
-		r = &Request{x: x, Client: x.Socket(), Hostname: x.PeerIP()}
-		x.User = r
-	}
-	r.fill(x)
-	r.panicked = false
+	r := d.s.newRequest(x)
 	f := d.call(r)
 	switch {
 	case r.panicked:
 		d.answerError(r, nil)
-		x.HandlerDone()
-	case f == nil: // the handler responds later
-		x.HandlerDone()
+		d.handlerDone(r)
+	case f == nil: // the handler answers later, by itself
+		if !x.Answered(r.gen) && !d.s.cfg.handlerTimeout() {
+			d.watch(r)
+		}
+		x.HandlerDone(r.gen)
 	case f.Finished():
 		d.finished(r, f)
 	default:
@@ -53,30 +49,83 @@ func (d *dispatcher) call(r *Request) *Future {
 func (d *dispatcher) recoverHandler(r *Request) {
 	if p := recover(); p != nil {
 		r.panicked = true
-		d.s.group.Config().Logger.Error("asynchttpserver: handler panicked",
+		d.s.logger().Error("asynchttpserver: handler panicked",
 			"method", r.Method.String(), "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	}
 }
 
-// finished runs when the handler's future has finished.
+// finished runs when the handler's future has finished: a request it left
+// unanswered gets a 500, and a body it streamed ends.
 func (d *dispatcher) finished(r *Request, f *Future) {
-	x := r.x
-	if !x.Responded() && !x.TakeOver() {
+	x, gen := r.x, r.gen
+	if !x.Answered(gen) {
 		err := f.Err()
 		if err == nil {
 			err = errNoResponse
 		}
 		d.answerError(r, err)
 	}
-	x.HandlerDone()
+	d.handlerDone(r)
+}
+
+// handlerDone ends the handler's part: a streamed body it did not finish
+// ends with it (and a short one is reported).
+func (d *dispatcher) handlerDone(r *Request) {
+	x, gen := r.x, r.gen
+	if x.Streaming(gen) {
+		if err := x.EndBody(gen); err != nil {
+			d.s.logger().Error("asynchttpserver: streamed response cut short",
+				"method", r.Method.String(), "path", r.URL.Path, "err", err)
+		}
+	}
+	x.HandlerDone(gen)
 }
 
 // answerError gives a request whose handler failed a 500, unless it has
 // been answered meanwhile.
 func (d *dispatcher) answerError(r *Request, err error) {
 	if err != nil {
-		d.s.group.Config().Logger.Error("asynchttpserver: handler failed",
+		d.s.logger().Error("asynchttpserver: handler failed",
 			"method", r.Method.String(), "path", r.URL.Path, "err", err)
 	}
 	r.Respond(500, "Internal Server Error", nil)
+}
+
+// abandoned describes a request whose handler returned nil without
+// answering, for the cleanup that runs if the Request is dropped.
+type abandoned struct {
+	d      *dispatcher
+	x      *conn.Exchange
+	gen    uint32
+	method string
+	path   string
+}
+
+// watch guards against a handler that returned nil, promising to answer
+// later, and then lost the request: once nothing refers to the Request any
+// more, nothing can answer it, and its connection would wait forever (no
+// timeout applies while a handler works, unless HandlerTimeout is set).
+// The garbage collector notices (within one collection; the runtime
+// collects at least every two minutes): the request is logged, once, with
+// its method and path, and answered 500. (With HandlerTimeout set, the
+// timeout answers such a request, 503, and logs it.)
+func (d *dispatcher) watch(r *Request) {
+	runtime.AddCleanup(r, func(a abandoned) {
+		a.x.Loop().Post(a.d.lost(a))
+	}, abandoned{d: d, x: r.x, gen: r.gen, method: r.Method.String(), path: r.URL.Path})
+}
+
+// lost returns the loop's part of watch's cleanup.
+func (d *dispatcher) lost(a abandoned) func() {
+	return func() {
+		if a.x.Answered(a.gen) {
+			return
+		}
+		d.s.logger().Error("asynchttpserver: handler returned nil and dropped the request without answering",
+			"method", a.method, "path", a.path)
+		if a.x.Claim(a.gen) == nil {
+			a.x.Fields = a.x.Fields[:0]
+			a.x.Commit(a.gen, 500, "Internal Server Error")
+		}
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"asynchttpserver.dev/internal/conn"
-	"asynchttpserver.dev/internal/poller"
 )
 
 // Option configures a Server (the parameters of Nim's
@@ -13,7 +12,7 @@ import (
 type Option func(*config)
 
 type config struct {
-	loop                 *poller.Loop // nil: the default loop
+	loop                 *Loop // nil: the default loop
 	reuseAddr, reusePort bool
 	backlog              int
 	conn                 conn.Config
@@ -21,6 +20,9 @@ type config struct {
 	assumedPerRequest    int
 	shutdownGrace        time.Duration
 }
+
+// handlerTimeout reports whether HandlerTimeout is on.
+func (c *config) handlerTimeout() bool { return c.conn.HandlerTimeout > 0 }
 
 func defaultConfig() config {
 	return config{
@@ -105,9 +107,9 @@ func Logger(l *slog.Logger) Option { return func(c *config) { c.conn.Logger = l 
 // Backlog sets the listen(2) backlog (default SOMAXCONN, as in Nim).
 func Backlog(n int) Option { return func(c *config) { c.backlog = n } }
 
-// onLoop runs the server on l instead of the default loop (tests run each
-// server on a loop of its own).
-func onLoop(l *poller.Loop) Option { return func(c *config) { c.loop = l } }
+// OnLoop runs the server on l instead of the default loop: its
+// connections, handlers and timers all run there.
+func OnLoop(l *Loop) Option { return func(c *config) { c.loop = l } }
 
 // LingerTimeout bounds how long a connection closed after an error keeps
 // draining its input, so that the client reads the error instead of a

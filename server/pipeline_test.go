@@ -16,8 +16,8 @@ func TestPipelinedResponsesInOrderWhenHandlersFinishOutOfOrder(t *testing.T) {
 		if delay == 0 {
 			return req.Respond(200, req.URL.Path, nil)
 		}
-		done := req.Client.Loop().NewFuture()
-		req.Client.Loop().AddTimer(delay*time.Millisecond, func() {
+		done := req.Loop().NewFuture()
+		req.Loop().AddTimer(delay*time.Millisecond, func() {
 			req.Respond(200, req.URL.Path, nil)
 			done.Complete()
 		})
@@ -41,7 +41,7 @@ func TestPipelinedResponsesInOrderWhenHandlersFinishOutOfOrder(t *testing.T) {
 func TestPipelinedResponsesAreCoalesced(t *testing.T) {
 	writes := make(chan uint64, 64)
 	ts := startServer(t, func(req *Request) *Future {
-		writes <- req.Client.Writes()
+		writes <- req.x.Writes()
 		return req.Respond(200, "Hello World", nil)
 	})
 	rc := dial(t, ts.addr)

@@ -18,8 +18,8 @@ func propertyHandler(req *Request) *Future {
 	if delay == 0 {
 		return req.Respond(200, answer, Headers{{"X-Answer", answer}})
 	}
-	done := req.Client.Loop().NewFuture()
-	req.Client.Loop().AddTimer(time.Duration(delay)*time.Millisecond, func() {
+	done := req.Loop().NewFuture()
+	req.Loop().AddTimer(time.Duration(delay)*time.Millisecond, func() {
 		req.Respond(200, answer, Headers{{"X-Answer", answer}})
 		done.Complete()
 	})

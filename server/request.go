@@ -7,30 +7,31 @@ import (
 
 // Request is a request being served (Nim's Request).
 //
-// Lifetime: the strings of a Request (URL, Headers, Body) share the
-// connection's input buffer, which is why a request costs no copy. They,
-// and the Request itself, stay valid until the request is done: its
-// response written and its handler's future finished. After that the
-// server reuses them for a later request on the same connection; copy
-// what you need to keep (strings.Clone). Respond and SendHeaders on a
-// request that is done return ErrResponded, or ErrClosed once its
-// connection has closed.
+// A Request belongs to one request for good: the server makes a new one
+// for every request and never reuses it. Its strings never change either:
+// they share the memory the request was read into, which the server never
+// writes again, so a handler may keep any of them (a map key, a log line,
+// a goroutine's argument) for as long as it likes. Once the request is
+// done, the methods that answer it (Respond, SendHeaders, SendStatus, the
+// Client's) return ErrResponded, or ErrClosed if its connection closed
+// first; they never touch a later request on the same connection.
+//
+// Respond is safe from any goroutine. SendHeaders, SendStatus and the
+// Client's methods (but RemoteAddr) work on the request's loop: in the
+// handler, or in callbacks and timers; called from another goroutine they
+// panic, since they would race with the loop (use Loop().Post).
 type Request struct {
-	// Client is the connection's socket. A handler of an upgrade request
-	// (Connection: upgrade, e.g. WebSocket) owns it: after answering 101
-	// with Respond (or writing its own response), it reads and writes
-	// through Client, starting with any bytes the client sent after the
-	// request, and closes it when done. The server neither parses nor
-	// closes it any more. After SendHeaders, a handler writes its body
-	// through Client.
-	Client *Socket
+	// Client is the request's connection as its handler sees it: the body
+	// of a response started with SendHeaders is written through it, and
+	// after an upgrade (101) the handler talks over it. See Client.
+	Client Client
 	// Method is the request method.
 	Method Method
 	// Headers are the request's header fields, in order, with repeats.
 	Headers Headers
 	// Protocol is the HTTP version.
 	Protocol Protocol
-	// URL is the request-target.
+	// URL is the request-target, its path decoded (see URL).
 	URL URL
 	// Hostname is the client's IP address, as in Nim (not the Host
 	// header: that is Headers.Get("Host")).
@@ -39,9 +40,64 @@ type Request struct {
 	// in Nim), chunked bodies decoded.
 	Body string
 
+	srv      *Server
 	x        *conn.Exchange
-	panicked bool // its handler panicked (set by the dispatcher)
+	gen      uint32 // x's generation for this request
+	dropBody bool   // a bodyless streamed response: Client.Send drops its bytes
+	panicked bool   // its handler panicked (set by the dispatcher)
 }
+
+// newRequest makes the Request of exchange x. Everything in it is the
+// request's own and never reused: the Request and its header list come
+// from the server's slabs, and its strings from input memory that is never
+// rewritten.
+func (s *Server) newRequest(x *conn.Exchange) *Request {
+	r := s.slab.request() // zeroed: only what is not zero is set
+	h := &x.Head
+	r.srv, r.x, r.gen = s, x, x.Gen()
+	r.Client.r = r
+	r.Method = Method(h.Method)
+	r.Protocol = http11
+	if h.Minor == 0 {
+		r.Protocol = http10
+	}
+	r.setURL(x, h)
+	if n := len(h.Headers); n > 0 {
+		hs := s.slab.headers(n)
+		for i, f := range h.Headers {
+			hs[i] = Header{x.String(f.Name), x.String(f.Value)}
+		}
+		r.Headers = hs
+	}
+	r.Hostname = x.PeerIP()
+	r.Body = x.Body()
+	return r
+}
+
+// setURL splits the request-target into r.URL, decoding its path.
+func (r *Request) setURL(x *conn.Exchange, h *parser.Request) {
+	u := &r.URL
+	u.Path = x.String(h.Path)
+	if h.Escaped {
+		u.setPath(u.Path)
+	}
+	switch h.Form {
+	case parser.FormAbsolute:
+		u.Scheme, u.Host = x.String(h.Scheme), x.String(h.Authority)
+		if u.Path == "" {
+			u.Path = "/" // RFC 9110 §4.2.3
+		}
+	case parser.FormAuthority:
+		u.Host = x.String(h.Authority)
+	}
+	if h.HasQuery {
+		u.RawQuery = x.String(h.Query)
+	}
+}
+
+// Loop returns the loop the request is served on: its futures, timers and
+// callbacks belong there.
+func (r *Request) Loop() *Loop { return r.srv.loop }
 
 // Respond answers the request with code, the content and headers (Nim's
 // respond; nil headers means none). The server adds Content-Length (unless
@@ -51,88 +107,71 @@ type Request struct {
 // Respond may be called from any goroutine: the response is handed to the
 // loop, which writes it in request order. The future completes once the
 // response is accepted; it fails with ErrResponded if the request was
-// already answered, ErrClosed if the client is gone, and ErrStatus,
-// ErrHeader or ErrContentLength for a response it refuses to send.
+// already answered (or is over), ErrClosed if the client is gone, and
+// ErrStatus, ErrHeader, ErrContentLength or ErrChunked for a response it
+// refuses to send (the request may then be answered again).
 func (r *Request) Respond(code int, content string, headers Headers) *Future {
-	x := r.x
-	if err := x.Claim(); err != nil {
+	x, gen := r.x, r.gen
+	if err := x.Claim(gen); err != nil {
 		return x.Loop().Failed(err)
 	}
-	fs := x.Fields[:0]
-	for _, h := range headers {
-		fs = append(fs, conn.Field(h))
-	}
-	x.Fields = fs
-	if err := x.Commit(code, content); err != nil {
+	x.Fields = appendFields(x.Fields[:0], headers)
+	if err := x.Commit(gen, code, content); err != nil {
 		return x.Loop().Failed(err)
 	}
 	return x.Loop().Done()
 }
 
-// SendHeaders starts a response that the handler streams itself (Nim's
-// sendHeaders): it sends "HTTP/1.1 200 OK", headers, Date and the empty
-// line; the handler then writes the body through Client. If headers frame
-// the body (Content-Length, or Transfer-Encoding: chunked with the chunks
-// written by the handler) the connection is kept alive after the
-// handler's future finishes; otherwise the body is delimited by closing
-// the connection.
+// SendHeaders starts a response whose body the handler writes itself
+// (Nim's sendHeaders): it sends "HTTP/1.1 200 OK", headers, Date and the
+// empty line, once every earlier response on the connection has gone out;
+// the future completes then. The handler then writes the body with
+// Client.Send, which enforces the framing the headers declare:
+//
+//   - Content-Length: exactly that many bytes. Bytes past it are dropped
+//     and the write fails with ErrContentLength; a body left short when the
+//     handler's future finishes (or Client.Close is called) fails the same
+//     way. Either way the connection closes after the response, so that the
+//     client can tell; a complete body keeps it open.
+//   - Transfer-Encoding: chunked: the handler writes the chunks, and the
+//     server checks them as they pass; invalid coding fails with ErrChunked
+//     and closes the connection. The last chunk ends the response. To an
+//     HTTP/1.0 client only the chunks' data is sent, delimited by closing.
+//   - neither: the body ends by closing the connection, when the handler's
+//     future finishes or the handler calls Client.Close.
+//
+// A response to HEAD, or with status 204 or 304, has no body: what the
+// handler writes is dropped (RFC 9110 §9.3.2). With pipelining, bytes
+// written before the head went out wait for it; they never overtake an
+// earlier response.
 //
 // Unlike Nim's, which writes the header lines alone and leaves the status
-// line and the empty line to raw sends, this writes the whole head: with
-// pipelining, bytes written before it could overtake earlier responses.
-// The future completes once the head is queued, which waits until every
-// earlier response on the connection has been: write the body only then.
-// Call it on the loop; SendStatus sets another status.
+// line and the empty line to raw sends, this writes the whole head. On the
+// loop only; SendStatus sets another status.
 func (r *Request) SendHeaders(headers Headers) *Future { return r.SendStatus(200, headers) }
 
-// SendStatus is SendHeaders with a status code.
+// SendStatus is SendHeaders with a status code. To an upgrade request,
+// 101 hands the connection to the handler once the head is out (as
+// Respond(101, ...) does).
 func (r *Request) SendStatus(code int, headers Headers) *Future {
-	x := r.x
-	fs := x.Fields[:0]
-	for _, h := range headers {
-		fs = append(fs, conn.Field(h))
+	x, gen := r.x, r.gen
+	x.Loop().MustBeOnLoop("Request.SendStatus")
+	if err := x.Claim(gen); err != nil {
+		return x.Loop().Failed(err)
 	}
-	if x.Responded() {
-		if x.Socket().Closed() {
-			return x.Loop().Failed(ErrClosed)
-		}
-		return x.Loop().Failed(ErrResponded)
-	}
-	x.Fields = fs
-	f, err := x.SendHead(code)
+	x.Fields = appendFields(x.Fields[:0], headers)
+	f, err := x.CommitHead(gen, code)
 	if err != nil {
 		return x.Loop().Failed(err)
 	}
+	r.dropBody = r.Method == MethodHead || code == 204 || code == 304
 	return f
 }
 
-// fill points r at the exchange's request.
-func (r *Request) fill(x *conn.Exchange) {
-	h := &x.Head
-	r.Method = Method(h.Method)
-	if r.Protocol.Minor != int(h.Minor) || r.Protocol.Orig == "" {
-		r.Protocol = http11
-		if h.Minor == 0 {
-			r.Protocol = http10
-		}
+// appendFields converts response headers into the exchange's fields.
+func appendFields(fs []conn.Field, headers Headers) []conn.Field {
+	for _, h := range headers {
+		fs = append(fs, conn.Field(h))
 	}
-	r.URL = URL{Path: x.String(h.Path)}
-	switch h.Form {
-	case parser.FormAbsolute:
-		r.URL.Scheme, r.URL.Host = x.String(h.Scheme), x.String(h.Authority)
-		if r.URL.Path == "" {
-			r.URL.Path = "/" // RFC 9110 §4.2.3
-		}
-	case parser.FormAuthority:
-		r.URL.Host = x.String(h.Authority)
-	}
-	if h.HasQuery {
-		r.URL.RawQuery = x.String(h.Query)
-	}
-	hs := r.Headers[:0]
-	for _, f := range h.Headers {
-		hs = append(hs, Header{x.String(f.Name), x.String(f.Value)})
-	}
-	r.Headers = hs
-	r.Body = x.Body()
+	return fs
 }

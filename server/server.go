@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 
 	"golang.org/x/sys/unix"
@@ -18,7 +19,10 @@ import (
 //
 // A handler that panics costs its request a 500 (the panic is logged); a
 // handler whose future fails, or finishes without a response, also gets
-// a 500.
+// a 500. A handler that returns nil and then loses the request (nothing
+// refers to it any more, so nothing can answer it) is logged once, with
+// the request's method and path, and its request gets a 500 when the
+// garbage collector notices.
 type Callback func(req *Request) *Future
 
 // Errors of the response path (compare with errors.Is).
@@ -27,14 +31,20 @@ var (
 	ErrResponded = conn.ErrResponded
 	// ErrClosed: the connection is gone (the client left, or Close).
 	ErrClosed = conn.ErrClosed
-	// ErrStatus: a status code outside 200-999 (or 101).
+	// ErrStatus: a status code outside 200-999, or 101 to a request that
+	// did not ask to upgrade.
 	ErrStatus = conn.ErrStatus
 	// ErrHeader: a header name that is not a token, or a value with CR,
 	// LF or another control character (it would split the response).
 	ErrHeader = conn.ErrField
-	// ErrContentLength: a Content-Length header that disagrees with the
-	// content.
+	// ErrContentLength: a Content-Length header that is not a number or
+	// disagrees with the body (the content, or what a streamed response
+	// wrote).
 	ErrContentLength = conn.ErrContentLength
+	// ErrChunked: a body the handler framed with Transfer-Encoding:
+	// chunked that is not valid chunked coding, or stopped before its last
+	// chunk; or Transfer-Encoding beside Content-Length.
+	ErrChunked = conn.ErrChunked
 	// ErrServerClosed: Listen or Serve after Close.
 	ErrServerClosed = errors.New("server: closed")
 )
@@ -45,7 +55,7 @@ var (
 // anywhere.
 type Server struct {
 	cfg     config
-	loop    *poller.Loop
+	loop    *Loop
 	ln      *poller.Listener
 	group   *conn.Group
 	cb      Callback
@@ -55,6 +65,7 @@ type Server struct {
 	maxFDs  int  // RLIMIT_NOFILE
 	lastFD  int  // the last accepted descriptor (0 after a close freed one)
 	paused  bool // accepting paused by ShouldAcceptRequest
+	slab    requestSlab
 }
 
 // New returns a server on the default loop (Nim's newAsyncHttpServer).
@@ -66,7 +77,7 @@ func New(opts ...Option) *Server {
 	}
 	l := cfg.loop
 	if l == nil {
-		l = poller.Default()
+		l = DefaultLoop()
 	}
 	return &Server{cfg: cfg, loop: l}
 }
@@ -81,7 +92,7 @@ func (s *Server) Listen(port int, address string) error {
 	if s.ln != nil {
 		return errors.New("server: already listening")
 	}
-	ln, err := s.loop.Listen(address, port, poller.ListenConfig{
+	ln, err := s.loop.l.Listen(address, port, poller.ListenConfig{
 		ReuseAddr: s.cfg.reuseAddr, ReusePort: s.cfg.reusePort, Backlog: s.cfg.backlog,
 	})
 	if err != nil {
@@ -90,7 +101,7 @@ func (s *Server) Listen(port int, address string) error {
 	ln.OnError = func(err error) { s.group.Config().Logger.Warn("asynchttpserver: accept", "err", err) }
 	s.ln = ln
 	s.maxFDs = maxDescriptors()
-	s.group = conn.NewGroup(s.loop, s.cfg.conn, &dispatcher{s: s})
+	s.group = conn.NewGroup(s.loop.l, s.cfg.conn, &dispatcher{s: s})
 	s.group.OnClose = s.connClosed
 	return nil
 }
@@ -101,11 +112,11 @@ func (s *Server) Listen(port int, address string) error {
 func (s *Server) Serve(port int, cb Callback, address string) *Future {
 	if s.ln == nil {
 		if err := s.Listen(port, address); err != nil {
-			return s.loop.Failed(err)
+			return s.loop.l.Failed(err)
 		}
 	}
 	s.cb = cb
-	s.serving = s.loop.NewFuture()
+	s.serving = s.loop.l.NewFuture()
 	s.ln.Serve(s.accept)
 	return s.serving
 }
@@ -115,10 +126,10 @@ func (s *Server) Serve(port int, cb Callback, address string) *Future {
 // once the connection is accepted.
 func (s *Server) AcceptRequest(cb Callback) *Future {
 	if s.ln == nil || s.closing {
-		return s.loop.Failed(ErrServerClosed)
+		return s.loop.l.Failed(ErrServerClosed)
 	}
 	s.cb = cb
-	f := s.loop.NewFuture()
+	f := s.loop.l.NewFuture()
 	s.ln.Serve(func(fd int, peer netip.AddrPort) {
 		s.ln.Serve(nil) // one connection only
 		s.accept(fd, peer)
@@ -126,6 +137,12 @@ func (s *Server) AcceptRequest(cb Callback) *Future {
 	})
 	return f
 }
+
+// Loop returns the loop the server runs on.
+func (s *Server) Loop() *Loop { return s.loop }
+
+// logger returns where the server logs handler failures.
+func (s *Server) logger() *slog.Logger { return s.group.Config().Logger }
 
 // Port returns the port the server listens on (Nim's getPort), or 0.
 func (s *Server) Port() int {
@@ -181,7 +198,7 @@ func (s *Server) connClosed() {
 // completes. It may be called from any goroutine; the loop carries it out,
 // so the loop must be running (as it is under WaitFor(srv.Serve(...))).
 func (s *Server) Close() error {
-	s.loop.Post(s.shutdown)
+	s.loop.l.Post(s.shutdown)
 	return nil
 }
 

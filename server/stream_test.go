@@ -10,7 +10,7 @@ import (
 // Content-Length (the connection stays open), /raw with an unframed body
 // (delimited by closing the connection), and /slow after a delay.
 func streamHandler(req *Request) *Future {
-	l := req.Client.Loop()
+	l := req.Loop()
 	done := l.NewFuture()
 	switch req.URL.Path {
 	case "/framed":

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/url"
 	"strconv"
 
 	"asynchttpserver.dev/internal/parser"
@@ -38,54 +37,33 @@ var (
 	http11 = Protocol{Orig: "HTTP/1.1", Major: 1, Minor: 1}
 )
 
-// URL is the request-target, split but not decoded (like Nim's, which is
-// the raw target run through parseUri): percent-escapes and dot segments
-// are left as the client sent them.
-type URL struct {
-	// Scheme and Host are set for an absolute-form target
-	// ("GET http://host/path"), and Host for CONNECT's authority-form.
-	Scheme, Host string
-	// Path is the path ("/" for an absolute-form target without one; "*"
-	// for OPTIONS *).
-	Path string
-	// RawQuery is what follows '?', without it.
-	RawQuery string
-}
-
-// Query parses RawQuery into values (decoding them; this allocates).
-func (u URL) Query() url.Values {
-	v, _ := url.ParseQuery(u.RawQuery)
-	return v
-}
-
-// String reassembles the target.
-func (u URL) String() string {
-	s := u.Path
-	if u.Host != "" {
-		if u.Scheme != "" {
-			s = u.Scheme + "://" + u.Host + u.Path
-		} else {
-			s = u.Host
-		}
-	}
-	if u.RawQuery != "" {
-		s += "?" + u.RawQuery
-	}
-	return s
-}
-
 // Header is one header field.
 type Header struct{ Name, Value string }
 
 // Headers is a list of header fields, in order, possibly with repeated
 // names (Nim's HttpHeaders, without its comma splitting: a User-Agent
-// keeps its commas). Lookups ignore the case of names. A Headers literal
-// reads like Nim's newHttpHeaders:
+// keeps its commas). Lookups ignore the case of names. NewHeaders builds
+// one as Nim's newHttpHeaders does, or write a literal with keyed fields
+// (go vet asks for keys on another package's struct type):
 //
-//	server.Headers{{"Content-Type", "application/json"}}
+//	server.NewHeaders("Content-Type", "application/json")
+//	server.Headers{{Name: "Content-Type", Value: "application/json"}}
 //
 // nil is an empty list.
 type Headers []Header
+
+// NewHeaders returns the fields given as name, value pairs, in order
+// (Nim's newHttpHeaders). It panics on an odd number of arguments.
+func NewHeaders(pairs ...string) Headers {
+	if len(pairs)%2 != 0 {
+		panic("server.NewHeaders: a name without a value")
+	}
+	h := make(Headers, 0, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		h = append(h, Header{Name: pairs[i], Value: pairs[i+1]})
+	}
+	return h
+}
 
 // Get returns the first value of the named field, or "".
 func (h Headers) Get(name string) string {

@@ -12,7 +12,7 @@ func echoUpgrade(req *Request) *Future {
 		return req.Respond(400, "no upgrade", nil)
 	}
 	req.Respond(101, "", Headers{{"Upgrade", "echo"}, {"Connection", "Upgrade"}})
-	s := req.Client
+	s := &req.Client
 	buf := make([]byte, 256)
 	var pump func()
 	pump = func() {

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -31,7 +30,7 @@ func main() {
 
 	srv := server.New()
 	cb := func(req *server.Request) *server.Future {
-		return req.Respond(http.StatusOK, "Hello World", nil)
+		return req.Respond(200, "Hello World", nil) // Nim's Http200
 	}
 	serving := srv.Serve(port, cb, host)
 

@@ -35,10 +35,8 @@ type Conn struct {
 	prev   *Conn // the group's list
 	next   *Conn
 
-	in     []byte // input: in[start:] is not yet consumed
-	start  int
-	inRefs int    // exchanges in flight whose bytes lie in the current in
-	bufGen uint32 // changes whenever in is replaced
+	in    []byte // input: in[start:] is not yet consumed; in[:start] is never written again
+	start int
 
 	p        parser.Parser
 	chunked  parser.ChunkedDecoder
@@ -60,7 +58,6 @@ type Conn struct {
 	posted     atomic.Bool // a Run is queued on the loop
 
 	timer      poller.Timer
-	deadline   int64  // when the current phase times out (noDeadline: never)
 	firstByte  int64  // when cur's first byte arrived, if its head is incomplete (else 0)
 	headEnd    int64  // when cur's head completed, if its body is incomplete (else 0)
 	lastActive int64  // the end of the last batch of work: the idle clock's start
@@ -126,6 +123,14 @@ func (c *Conn) noticeResponse(x *Exchange) {
 	if x.inHandler.Load() {
 		return
 	}
+	c.schedule()
+}
+
+// schedule makes the loop run the connection (Run) soon: to write a
+// response committed outside a batch of the connection's own, or to
+// advance past a streamed body that ended. Safe from any goroutine; a
+// connection is queued once however often it is scheduled.
+func (c *Conn) schedule() {
 	if c.posted.CompareAndSwap(false, true) {
 		c.g.loop.PostRunner(c)
 	}
@@ -211,13 +216,11 @@ func (c *Conn) finishRequest(x *Exchange) {
 	end := c.start + x.wireLen
 	x.buf = c.in[c.start:end:end]
 	c.start = end
-	x.bufGen = c.bufGen
-	c.inRefs++
 	if x.Head.Close {
 		c.stopped = true
 	}
 	c.queue.push(x)
-	x.state.Store(xDispatched)
+	x.setPhase(xDispatched)
 	if isUpgrade(x) {
 		// Bytes after an upgrade request belong to the new protocol.
 		c.stopped = true
@@ -244,18 +247,20 @@ func (c *Conn) dispatch(x *Exchange) {
 		if c.g.cfg.HandlerTimeout > 0 {
 			x.dispatchedAt = c.g.loop.Nanotime()
 		}
-		x.inHandler.Store(true)
+			x.inHandler.Store(true)
 		c.g.h.Serve(x)
 		x.inHandler.Store(false)
 	}
 	c.advance()
 }
 
-// answer responds to x from the connection itself.
+// answer responds to x from the connection itself, unless it has been
+// answered meanwhile.
 func (c *Conn) answer(x *Exchange, code int, content string) {
-	if x.Claim() == nil {
+	gen := x.Gen()
+	if x.Claim(gen) == nil {
 		x.Fields = x.Fields[:0]
-		x.Commit(code, content)
+		x.Commit(gen, code, content)
 	}
 }
 
@@ -279,9 +284,6 @@ func (c *Conn) newExchange() *Exchange {
 
 // release recycles x once its response is written and its handler done.
 func (c *Conn) release(x *Exchange) {
-	if x.bufGen == c.bufGen && x.buf != nil {
-		c.inRefs--
-	}
 	x.reset()
 	x.next = c.free
 	c.free = x
@@ -292,42 +294,34 @@ func (c *Conn) handlerFinished(x *Exchange) {
 	if c.closed {
 		return
 	}
-	switch x.state.Load() {
-	case xWritten: // written earlier and left the queue: only the handler held it
+	if x.phase() == xWritten { // written earlier and left the queue: only the handler held it
 		c.release(x)
-	case xRaw:
-		c.advance() // the hand-written response is complete: let later ones out
-		c.endBatch()
 	}
 }
 
-// makeRoom makes sure the input buffer has free space to read into.
+// makeRoom makes sure the input buffer has unread space to read into.
+// Consumed input is never moved or overwritten (see arena.go): a full
+// buffer is replaced, not compacted.
 func (c *Conn) makeRoom() bool {
 	if c.in == nil {
-		c.in = c.g.loop.GetBuffer()
-		c.start = 0
-		c.bufGen++
+		c.in, c.start = c.g.arena.take(), 0
 		return true
 	}
 	if len(c.in) < cap(c.in) {
 		return true
 	}
-	switch {
-	case c.start > 0 && c.inRefs == 0:
-		n := copy(c.in, c.in[c.start:])
-		c.in, c.start = c.in[:n], 0
-	case c.start > 0:
-		c.moveInput(cap(c.in))
-	default:
-		// One request fills the whole buffer: grow it. The parser bounds
-		// heads and bodies, so growth stops at the configured limits.
-		limit := c.inputLimit()
-		if cap(c.in) >= limit {
-			c.reject(errTooLarge)
-			return false
-		}
-		c.moveInput(min(2*cap(c.in), limit))
+	if c.start > 0 {
+		c.moveInput(blockSize)
+		return true
 	}
+	// One request fills the whole buffer: grow it. The parser bounds heads
+	// and bodies, so growth stops at the configured limits.
+	limit := c.inputLimit()
+	if cap(c.in) >= limit {
+		c.reject(errTooLarge)
+		return false
+	}
+	c.moveInput(min(2*cap(c.in), limit))
 	return true
 }
 
@@ -342,28 +336,35 @@ func (c *Conn) inputLimit() int {
 	return limit
 }
 
-// moveInput moves the unconsumed input into a new buffer of capacity at
-// least size. The old buffer goes back to the loop unless exchanges in
-// flight still refer to it; then it is left to them (and the collector).
+// moveInput moves the unconsumed input into a new buffer with room for at
+// least size bytes. The old buffer's unread tail goes back to the arena;
+// the rest of it is left to the requests that refer to it (and then to the
+// collector).
 func (c *Conn) moveInput(size int) {
-	var nb []byte
-	if size <= poller.BufferSize {
-		nb = c.g.loop.GetBuffer()
-	} else {
-		nb = make([]byte, 0, size)
+	nb := c.g.arena.take()
+	if cap(nb) < size {
+		c.g.arena.give(nb)
+		nb = make([]byte, 0, max(size, blockSize))
 	}
 	nb = append(nb, c.in[c.start:]...)
-	if c.inRefs == 0 {
-		c.g.loop.PutBuffer(c.in)
-	}
-	c.in, c.start, c.inRefs = nb, 0, 0
-	c.bufGen++
+	c.g.arena.give(c.in)
+	c.in, c.start = nb, 0
 }
 
 // reserve makes room for the current request to reach n bytes.
 func (c *Conn) reserve(n int) {
 	if cap(c.in)-c.start < n {
 		c.moveInput(n)
+	}
+}
+
+// releaseInput gives the input buffer's unread tail back to the arena
+// once everything read has been consumed: an idle connection holds no
+// buffer.
+func (c *Conn) releaseInput() {
+	if c.in != nil && c.start == len(c.in) && c.cur == nil {
+		c.g.arena.give(c.in)
+		c.in, c.start = nil, 0
 	}
 }
 

@@ -158,15 +158,16 @@ func TestWriteTimeoutClosesAStalledReader(t *testing.T) {
 
 func TestHandlerTimeoutAnswers503(t *testing.T) {
 	var late *Exchange
-	hs := newHarness(t, Config{HandlerTimeout: 50 * time.Millisecond}, func(x *Exchange) { late = x })
+	var lateGen uint32
+	hs := newHarness(t, Config{HandlerTimeout: 50 * time.Millisecond}, func(x *Exchange) { late, lateGen = x, x.Gen() })
 	hs.send(get("/"))
 	if resp, _ := hs.response("GET"); resp.StatusCode != 503 {
 		t.Fatalf("got %d, want 503", resp.StatusCode)
 	}
-	if err := late.Claim(); err != ErrResponded {
+	if err := late.Claim(lateGen); err != ErrResponded {
 		t.Fatalf("late Claim = %v, want ErrResponded", err)
 	}
-	late.HandlerDone()
+	late.HandlerDone(lateGen)
 	hs.send(get("/")) // the connection goes on
 	if late == nil {
 		t.Fatal("no second request")

@@ -26,14 +26,7 @@ func hasToken(v, token string) bool {
 		for i < len(v) && v[i] != ',' {
 			i++
 		}
-		item := v[:i]
-		for len(item) > 0 && (item[0] == ' ' || item[0] == '\t') {
-			item = item[1:]
-		}
-		for len(item) > 0 && (item[len(item)-1] == ' ' || item[len(item)-1] == '\t') {
-			item = item[:len(item)-1]
-		}
-		if equalFold(item, token) {
+		if equalFold(trimSpace(v[:i]), token) {
 			return true
 		}
 		if i == len(v) {
@@ -42,4 +35,25 @@ func hasToken(v, token string) bool {
 		v = v[i+1:]
 	}
 	return false
+}
+
+// trimSpace removes optional whitespace (SP, HTAB) around s.
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// lastComma returns the index of the last ',' in s, or -1.
+func lastComma(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == ',' {
+			return i
+		}
+	}
+	return -1
 }

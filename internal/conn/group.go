@@ -17,6 +17,8 @@ type Group struct {
 	h     Handler
 	date  dateCache
 	heads headCache
+	arena inputArena
+	drop  []byte // where lingering connections read what they discard
 
 	head         *Conn // live connections, linked through Conn.prev/next
 	n            int
@@ -69,6 +71,14 @@ func (g *Group) Accept(fd int, peer netip.AddrPort) error {
 	return nil
 }
 
+// scratch returns a buffer for input that is read only to be dropped.
+func (g *Group) scratch() []byte {
+	if g.drop == nil {
+		g.drop = make([]byte, blockSize)
+	}
+	return g.drop
+}
+
 // ipString returns ip as a string, reusing the last one when the peer is
 // the same (benchmarks and local tests connect from one address).
 func (g *Group) ipString(ip netip.Addr) string {
@@ -118,6 +128,10 @@ func (g *Group) Shutdown(grace time.Duration, done func()) {
 	g.drained = done
 	for c := g.head; c != nil; {
 		next := c.next
+		if c.handedOver {
+			c = next // upgraded: its handler has until the grace period ends
+			continue
+		}
 		if c.queue.n == 0 && c.s.Pending() == 0 {
 			c.close()
 		} else {

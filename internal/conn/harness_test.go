@@ -32,14 +32,15 @@ func (f handlerFunc) Serve(x *Exchange) { f(x) }
 
 // respond answers x at once and marks its handler done.
 func respond(x *Exchange, code int, body string, fields ...Field) {
-	if err := x.Claim(); err != nil {
+	gen := x.Gen()
+	if err := x.Claim(gen); err != nil {
 		panic(err)
 	}
 	x.Fields = append(x.Fields[:0], fields...)
-	if err := x.Commit(code, body); err != nil {
+	if err := x.Commit(gen, code, body); err != nil {
 		panic(err)
 	}
-	x.HandlerDone()
+	x.HandlerDone(gen)
 }
 
 func newHarness(t *testing.T, cfg Config, h func(x *Exchange)) *harness {

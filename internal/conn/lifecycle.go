@@ -1,6 +1,10 @@
 package conn
 
-import "asynchttpserver.dev/internal/poller"
+import (
+	"net/netip"
+
+	"asynchttpserver.dev/internal/poller"
+)
 
 // closeMode says how a connection that is done ends once its output is out.
 type closeMode uint8
@@ -46,13 +50,9 @@ func (c *Conn) finishClose() {
 
 // discardInput reads and drops what a lingering peer still sends.
 func (c *Conn) discardInput() {
-	if c.in == nil {
-		c.in = c.g.loop.GetBuffer()
-		c.start = 0
-		c.bufGen++
-	}
+	scratch := c.g.scratch()
 	for i := 0; i < 4; i++ { // bounded: a firehose must not hold the loop
-		_, err := c.s.Read(c.in[:cap(c.in)])
+		_, err := c.s.Read(scratch)
 		if err == poller.ErrWouldBlock {
 			return
 		}
@@ -83,9 +83,9 @@ func (c *Conn) peerEOF() {
 // abort closes at once: the socket failed, or a deadline passed.
 func (c *Conn) abort() { c.close() }
 
-// close releases everything the connection holds. Requests whose handlers
-// are still running are marked aborted: their Respond fails with
-// ErrClosed.
+// close releases everything the connection holds, the socket included.
+// Requests whose responses are not out are marked aborted: their
+// handlers' Respond fails with ErrClosed.
 func (c *Conn) close() {
 	if c.closed {
 		return
@@ -94,24 +94,18 @@ func (c *Conn) close() {
 	c.timer.Stop()
 	for c.queue.n > 0 {
 		x := c.queue.pop()
-		if !x.state.CompareAndSwap(xDispatched, xAborted) {
-			x.state.Store(xAborted)
+		x.setPhase(xAborted)
+		if f := x.stream.headFut; f != nil && !f.Finished() {
+			f.Fail(ErrClosed)
 		}
-		if f := x.rawFut; f != nil {
-			x.rawFut = nil
+		if f := x.stream.earlyFut; f != nil && !f.Finished() {
 			f.Fail(ErrClosed)
 		}
 	}
-	if c.cur != nil {
-		c.cur = nil
-	}
-	if c.in != nil && c.inRefs == 0 {
-		c.g.loop.PutBuffer(c.in)
-	}
+	c.cur = nil
+	c.g.arena.give(c.in)
 	c.in = nil
-	if !c.handedOver {
-		c.s.Close()
-	}
+	c.s.Close()
 	c.g.remove(c)
 }
 
@@ -122,7 +116,6 @@ func (c *Conn) close() {
 func (c *Conn) prepareUpgrade(x *Exchange) {
 	c.stopped = true
 	c.timer.Stop()
-	c.deadline = noDeadline
 	if c.start < len(c.in) {
 		rest := append([]byte(nil), c.in[c.start:]...)
 		c.start = len(c.in)
@@ -131,28 +124,87 @@ func (c *Conn) prepareUpgrade(x *Exchange) {
 	c.s.SetHandler(nil)
 }
 
-// handOver gives the socket to the upgrade handler for good: once its 101
-// response is written (or it has written its own), the connection neither
-// reads, parses, times out nor closes the socket any more.
-func (c *Conn) handOver() {
-	if c.handedOver {
-		return
-	}
-	c.handedOver = true
-	c.s.Flush()
-	c.close()
+// refuseUpgrade takes the connection back from an upgrade request that
+// was answered with something else than 101: it closes after that
+// response, so the socket's drain notices must reach the connection again.
+func (c *Conn) refuseUpgrade() {
+	c.s.SetHandler(c)
+	c.updateReading()
 }
 
-// TakeOver hands the connection of an upgrade request to its handler, which
-// answered it by writing to the socket itself rather than through the
-// exchange. It reports whether x was an upgrade request (otherwise nothing
-// happens). On the loop.
-func (x *Exchange) TakeOver() bool {
-	c := x.conn
-	if !isUpgrade(x) || c.closed {
-		return false
-	}
-	x.state.Store(xWritten)
-	c.handOver()
-	return true
+// handOver gives the socket to the handler of upgrade request x, whose 101
+// has just been written: from now on the connection neither reads, parses
+// nor times out. It stays in its group, counted among the connections, and
+// closes when the handler closes it or the server shuts down (after
+// ShutdownGrace).
+func (c *Conn) handOver(x *Exchange) {
+	c.handedOver = true
+	c.stopped = true
+	c.timer.Stop()
+	x.setPhase(xUpgraded)
+	c.flushEarly(x)
+	c.s.Flush()
 }
+
+// Close closes the connection of generation gen's request. A response
+// that is committed is let out first: a streamed body ends there (Nim's
+// way to end a body that has no length); a request not yet answered loses
+// its connection at once. After an upgrade it closes the handler's
+// connection. On the loop.
+func (x *Exchange) Close(gen uint32) error {
+	c := x.conn
+	switch {
+	case c.closed:
+		return x.stale(gen)
+	case x.is(gen, xUpgraded), x.is(gen, xDispatched):
+		c.close()
+	case x.is(gen, xStreaming):
+		x.EndBody(gen)
+		x.stream.closeAfter = true
+		c.closeAfterOutput(closeNow)
+		c.schedule()
+	case x.is(gen, xResponded), x.is(gen, xWritten):
+		c.closeAfterOutput(closeNow)
+		c.schedule()
+	default:
+		return x.stale(gen)
+	}
+	return nil
+}
+
+// Socket returns the connection's socket to the handler of generation
+// gen's upgrade request, from the time its handler runs (to Recv the
+// bytes the client sent after the request) until the connection closes.
+// On the loop.
+func (x *Exchange) Socket(gen uint32) (*poller.Socket, error) {
+	c := x.conn
+	switch {
+	case c.closed || x.Gen() != gen:
+		return nil, x.stale(gen)
+	case !isUpgrade(x):
+		return nil, ErrNotUpgraded
+	}
+	return &c.s, nil
+}
+
+// LocalAddr returns the address the client connected to, or the zero
+// address once the connection is closed. On the loop.
+func (x *Exchange) LocalAddr() netip.AddrPort {
+	if x.conn.closed {
+		return netip.AddrPort{}
+	}
+	return x.conn.s.LocalAddr()
+}
+
+// Control runs fn with the connection's descriptor (see Socket.Control).
+// On the loop.
+func (x *Exchange) Control(fn func(fd uintptr)) error {
+	if x.conn.closed {
+		return ErrClosed
+	}
+	return x.conn.s.Control(fn)
+}
+
+// Writes returns how many write system calls the connection has made that
+// wrote something: a statistic, and the test of response coalescing.
+func (x *Exchange) Writes() uint64 { return x.conn.s.Writes() }

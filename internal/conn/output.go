@@ -4,33 +4,35 @@ import (
 	"strconv"
 
 	"asynchttpserver.dev/internal/parser"
-	"asynchttpserver.dev/internal/poller"
 )
 
 // advance writes, in request order, every response that is ready at the
 // head of the queue, and stops at the first request still waiting for
 // its handler: a later response that is ready waits in its slot.
 func (c *Conn) advance() {
-	for !c.closed && c.queue.head != nil {
+	for !c.closed && !c.handedOver && c.queue.head != nil {
 		x := c.queue.head
-		switch x.state.Load() {
+		switch x.phase() {
 		case xResponded:
 			c.writeResponse(x)
-			if c.closed { // handed over to an upgrade handler
+			if c.handedOver {
 				return
 			}
-			x.state.Store(xWritten)
-		case xRaw:
-			if x.rawFut != nil {
-				c.writeRawHead(x)
+			x.setPhase(xWritten)
+		case xStreaming:
+			if !x.stream.headOut {
+				c.writeStreamHead(x)
+				if c.handedOver {
+					return
+				}
 			}
-			if !x.handlerDone {
-				return
+			if !x.stream.ended {
+				return // its body is still being written: later responses wait
 			}
-			if !x.rawFramed {
-				c.closeAfterOutput(closeNow) // the response ends with the connection
+			if x.stream.closeAfter {
+				c.closeAfterOutput(closeNow)
 			}
-			x.state.Store(xWritten)
+			x.setPhase(xWritten)
 		case xDispatched:
 			if x.waiting { // an upgrade request whose turn has come
 				x.waiting = false
@@ -45,7 +47,7 @@ func (c *Conn) advance() {
 			c.release(x)
 		}
 	}
-	if !c.closed && c.queue.n == 0 {
+	if !c.closed && !c.handedOver && c.queue.n == 0 {
 		c.queueEmpty()
 	}
 }
@@ -64,17 +66,20 @@ func (c *Conn) queueEmpty() {
 
 // writeResponse serialises x's response into the socket's output buffer.
 func (c *Conn) writeResponse(x *Exchange) {
-	closeAfter := x.Head.Close || x.userClose || c.eof || c.g.shuttingDown ||
-		(isUpgrade(x) && x.code != 101)
+	upgrade := isUpgrade(x)
+	closeAfter := x.Head.Close || x.userClose || c.eof || c.g.shuttingDown || (upgrade && x.code != 101)
 	o := c.s.OutBuf()
 	*o = c.appendHead(*o, x, closeAfter, len(x.content))
 	if !bodyless(x.code) && x.Head.Method != parser.MethodHead {
 		*o = append(*o, x.content...)
 	}
 	switch {
-	case isUpgrade(x) && x.code == 101:
-		c.handOver()
+	case upgrade && x.code == 101:
+		c.handOver(x)
 	case closeAfter:
+		if upgrade {
+			c.refuseUpgrade()
+		}
 		c.closeAfterOutput(closeNow)
 	}
 }
@@ -116,49 +121,6 @@ func (c *Conn) appendHead(b []byte, x *Exchange, closeAfter bool, contentLength 
 	return append(b, "\r\n"...)
 }
 
-// SendHead starts a response that the handler writes itself (the server's
-// sendHeaders): the status line, Fields, Date and the empty line are
-// written once every earlier response on the connection has been, and the
-// returned future completes then; the handler then writes the body through
-// the socket. If Fields frame the body (Content-Length, or
-// Transfer-Encoding: chunked written by the handler) the connection stays
-// open when the handler finishes; otherwise the body ends with the
-// connection. On the loop only.
-func (x *Exchange) SendHead(code int) (*poller.Future, error) {
-	if err := x.Claim(); err != nil {
-		return nil, err
-	}
-	if err := x.checkResponse(code, "", true); err != nil {
-		x.state.Store(xDispatched)
-		return nil, err
-	}
-	c := x.conn
-	x.code, x.rawFramed = code, x.userLen
-	x.rawFut = c.g.loop.NewFuture()
-	fut := x.rawFut
-	x.state.Store(xRaw)
-	if !x.inHandler.Load() {
-		c.advance()
-		c.endBatch()
-	}
-	return fut, nil
-}
-
-// writeRawHead writes the head of a hand-written response and tells its
-// handler to go on.
-func (c *Conn) writeRawHead(x *Exchange) {
-	closeAfter := !x.rawFramed || x.Head.Close || x.userClose || c.eof || c.g.shuttingDown
-	o := c.s.OutBuf()
-	*o = c.appendHead(*o, x, closeAfter, -1)
-	if closeAfter {
-		c.stopped = true
-	}
-	fut := x.rawFut
-	x.rawFut = nil
-	c.s.Flush()
-	fut.Complete()
-}
-
 // writeError answers a request the connection could not parse or read,
 // then closes after draining the input, so that the client sees the
 // status instead of a reset (RFC 9112 §9.6).
@@ -194,7 +156,7 @@ func (c *Conn) reject(e *parser.Error) {
 // back by back-pressure are dispatched here once the output has drained.
 func (c *Conn) endBatch() {
 	for {
-		if c.closed {
+		if c.closed || c.handedOver {
 			return
 		}
 		if err := c.s.Flush(); err != nil {
@@ -207,10 +169,7 @@ func (c *Conn) endBatch() {
 		c.backlog = false
 		c.process()
 	}
-	if c.start == len(c.in) && c.cur == nil && c.in != nil && c.inRefs == 0 {
-		c.g.loop.PutBuffer(c.in)
-		c.in, c.start = nil, 0
-	}
+	c.releaseInput()
 	if c.closing != closeNone && c.queue.n == 0 && c.s.Pending() == 0 && c.pendingErr == nil {
 		c.finishClose()
 		return

@@ -6,13 +6,11 @@ import "unsafe"
 // fields are strings that share the connection's input buffer, so that a
 // request costs no copy and no allocation.
 //
-// Invariant: the bytes of an exchange (Exchange.buf) are not written while
-// the exchange is in flight, that is from its dispatch until it is
-// released (its response written and its handler finished). The connection
-// compacts or reuses an input buffer only when no exchange in flight
-// refers to it (Conn.inRefs), and moves to a fresh buffer otherwise. After
-// release the strings may change under a caller who kept them: the
-// documented lifetime of a request's fields.
+// Invariant: input bytes that a request has been parsed from are never
+// written again, for as long as anything refers to them (arena.go says how:
+// connections read only into memory nobody has seen, never compact or
+// reuse consumed input, and recycle only untouched tails). So a string
+// made here is immutable, as Go promises, and may be kept forever.
 
 // unsafeString returns a string that shares b's memory.
 func unsafeString(b []byte) string {

@@ -38,7 +38,6 @@ func (c *Conn) updateTimer() {
 		return
 	}
 	d := c.currentDeadline(now)
-	c.deadline = d
 	if d != noDeadline && (!c.timer.Pending() || c.timer.Deadline() > d) {
 		c.timer.ResetAt(d)
 	}
@@ -58,8 +57,10 @@ func (c *Conn) currentDeadline(now int64) int64 {
 	case c.cur != nil:
 		d = after(c.headEnd, cfg.BodyTimeout)
 	case c.queue.n > 0:
-		if cfg.HandlerTimeout > 0 && !c.queue.head.waiting {
-			d = after(c.queue.head.dispatchedAt, cfg.HandlerTimeout)
+		// Only a request still waiting for its answer: a streamed response
+		// has answered, and the write timeout governs it from then on.
+		if x := c.queue.head; cfg.HandlerTimeout > 0 && !x.waiting && x.phase() == xDispatched {
+			d = after(x.dispatchedAt, cfg.HandlerTimeout)
 		}
 	case !c.stopped:
 		d = after(c.lastActive, cfg.IdleTimeout)
@@ -92,7 +93,6 @@ func (c *Conn) onTimer() {
 	now := c.g.loop.Nanotime()
 	d := c.currentDeadline(now)
 	if now < d {
-		c.deadline = d
 		if d != noDeadline {
 			c.timer.ResetAt(d)
 		}
@@ -114,7 +114,8 @@ func (c *Conn) onTimer() {
 	case c.queue.n > 0:
 		x := c.queue.head
 		c.answer(x, 503, "handler did not respond in time")
-		c.g.cfg.Logger.Warn("asynchttpserver: handler timed out", "peer", c.peerIP, "timeout", cfg.HandlerTimeout)
+		c.g.cfg.Logger.Warn("asynchttpserver: handler did not respond in time",
+			"method", x.Head.Method.String(), "path", x.String(x.Head.Path), "peer", c.peerIP, "timeout", cfg.HandlerTimeout)
 		c.advance()
 		c.endBatch()
 	default:

@@ -301,6 +301,7 @@ func (p *Parser) requestLine(b []byte, req *Request) (int, *Error) {
 				continue
 			}
 			if c == '%' && i+2 < len(b) && hexTab[b[i+1]] >= 0 && hexTab[b[i+2]] >= 0 {
+				req.Escaped = true
 				i += 3
 				continue
 			}

@@ -186,6 +186,7 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 					if hexTab[b[i+2]] < 0 {
 						return 0, errTarget
 					}
+					req.Escaped = true
 					i += 3
 					continue
 				case tSpace:

@@ -116,6 +116,7 @@ type Request struct {
 	Path     Span
 	Query    Span // after '?', without it; Len 0 if none
 	HasQuery bool // a '?' was present (the query may still be empty)
+	Escaped  bool // the target holds a pct-encoded octet ("%2F"): it needs decoding
 
 	Version      Span // "HTTP/1.1"
 	Major, Minor uint8
@@ -140,7 +141,7 @@ func (r *Request) Reset() {
 	// make the compiler save Parse's arguments on every call.
 	// TestRequestReset checks that no field is forgotten.
 	r.Method, r.MethodSpan, r.Target, r.Form = 0, Span{}, Span{}, 0
-	r.Scheme, r.Authority, r.Path, r.Query, r.HasQuery = Span{}, Span{}, Span{}, Span{}, false
+	r.Scheme, r.Authority, r.Path, r.Query, r.HasQuery, r.Escaped = Span{}, Span{}, Span{}, Span{}, false, false
 	r.Version, r.Major, r.Minor = Span{}, 0, 0
 	r.Headers = r.Headers[:0]
 	r.ContentLength = -1

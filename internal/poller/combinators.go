@@ -9,7 +9,7 @@ func All(l *Loop, fs ...*Future) *Future {
 	all := l.NewFuture()
 	left := len(fs)
 	if left == 0 {
-		all.Complete()
+		all.complete()
 		return all
 	}
 	for _, f := range fs {
@@ -18,11 +18,11 @@ func All(l *Loop, fs ...*Future) *Future {
 				return
 			}
 			if f.Failed() {
-				all.Fail(f.err)
+				all.fail(f.err)
 				return
 			}
 			if left--; left == 0 {
-				all.Complete()
+				all.complete()
 			}
 		})
 	}
@@ -43,9 +43,9 @@ func Or(a, b *Future) *Future {
 				return
 			}
 			if f.Failed() {
-				first.Fail(f.err)
+				first.fail(f.err)
 			} else {
-				first.Complete()
+				first.complete()
 			}
 		}
 	}
@@ -63,7 +63,7 @@ func WithTimeout(f *Future, d time.Duration) *FutureOf[bool] {
 	res := NewFutureOf[bool](l)
 	t := l.AddTimer(d, func() {
 		if !res.Finished() {
-			res.Complete(false)
+			res.complete(false)
 		}
 	})
 	f.AddCallback(func() {
@@ -72,9 +72,9 @@ func WithTimeout(f *Future, d time.Duration) *FutureOf[bool] {
 		}
 		t.Stop()
 		if f.Failed() {
-			res.Fail(f.err)
+			res.fail(f.err)
 		} else {
-			res.Complete(true)
+			res.complete(true)
 		}
 	})
 	return res

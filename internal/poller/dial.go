@@ -13,7 +13,7 @@ func (l *Loop) Dial(address string, port int) *FutureOf[*Socket] {
 	f := NewFutureOf[*Socket](l)
 	ip, err := resolve(address)
 	if err != nil {
-		f.Fail(err)
+		f.fail(err)
 		return f
 	}
 	if ip.IsUnspecified() { // "" dials this host, as net.Dial does
@@ -22,23 +22,23 @@ func (l *Loop) Dial(address string, port int) *FutureOf[*Socket] {
 	peer := netip.AddrPortFrom(ip, uint16(port))
 	fd, err := newSocket(family(ip))
 	if err != nil {
-		f.Fail(fmt.Errorf("poller: dial %s: %w", peer, err))
+		f.fail(fmt.Errorf("poller: dial %s: %w", peer, err))
 		return f
 	}
 	err = unix.Connect(fd, sockaddr(ip, port))
 	if err != nil && err != unix.EINPROGRESS && err != unix.EINTR {
 		unix.Close(fd)
-		f.Fail(fmt.Errorf("poller: dial %s: %w", peer, err))
+		f.fail(fmt.Errorf("poller: dial %s: %w", peer, err))
 		return f
 	}
 	s, rerr := l.NewSocket(fd, peer)
 	if rerr != nil {
 		unix.Close(fd)
-		f.Fail(rerr)
+		f.fail(rerr)
 		return f
 	}
 	if err == nil {
-		f.Complete(s)
+		f.complete(s)
 		return f
 	}
 	// In progress: the socket turns writable when the handshake ends.
@@ -57,9 +57,9 @@ func (s *Socket) finishDial() {
 	}
 	if err != nil {
 		s.Close()
-		f.Fail(fmt.Errorf("poller: dial %s: %w", s.peer, err))
+		f.fail(fmt.Errorf("poller: dial %s: %w", s.peer, err))
 		return
 	}
 	s.updateInterest()
-	f.Complete(s)
+	f.complete(s)
 }

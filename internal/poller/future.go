@@ -1,6 +1,9 @@
 package poller
 
-import "errors"
+import (
+	"errors"
+	"sync/atomic"
+)
 
 // A Future is the eventual outcome of an operation that yields no value:
 // Nim's Future[void]. FutureOf adds a value. The split follows the call
@@ -15,11 +18,15 @@ import "errors"
 // Fail themselves (so completing a future never re-enters the caller). A
 // callback added to a finished future is queued at once.
 //
-// Futures belong to their loop: call their methods on it. From another
-// goroutine, Post a function that does.
+// What is safe where: Finished, Failed, Err (and FutureOf's Value and
+// Read, once Finished reports true) may be called from any goroutine.
+// Complete and Fail too: called off the loop, they hand the completion to
+// the loop (as Post does), so it happens there, in order with other posted
+// work. AddCallback runs on the loop only, and panics when called from
+// another goroutine, since the callback list is the loop's.
 type Future struct {
 	loop  *Loop
-	state futureState
+	state atomic.Uint32 // a futureState; published after err (and FutureOf.value)
 	err   error
 	cb    func()   // the first callback, kept inline: most futures have one
 	more  []func() // the rest, in order
@@ -46,7 +53,10 @@ func (l *Loop) NewFuture() *Future {
 
 // Init makes f a pending future on l; it lets a future be embedded in a
 // longer-lived object instead of allocated.
-func (f *Future) Init(l *Loop) { *f = Future{loop: l} }
+func (f *Future) Init(l *Loop) {
+	f.loop, f.err, f.cb, f.more = l, nil, nil, nil
+	f.state.Store(uint32(statePending))
+}
 
 // Done returns a completed future of l's that may be shared: a finished
 // future never changes, so operations that complete at once return this
@@ -55,41 +65,63 @@ func (l *Loop) Done() *Future { return &l.done }
 
 // Failed returns a new future of l's that has failed with err.
 func (l *Loop) Failed(err error) *Future {
-	f := &Future{loop: l, state: stateFailed, err: err}
+	f := &Future{loop: l, err: err}
+	f.state.Store(uint32(stateFailed))
 	return f
 }
 
-// Loop returns the loop f belongs to.
-func (f *Future) Loop() *Loop { return f.loop }
+// LoopOf returns the loop f belongs to. (A function rather than a method,
+// so that the server's Future, an alias of this type, does not hand its
+// users the loop's internals.)
+func LoopOf(f *Future) *Loop { return f.loop }
 
 // Complete marks f as successfully finished and queues its callbacks.
 // Finishing a future twice is a programming error and panics, as closing a
-// closed channel does.
-func (f *Future) Complete() { f.finish(stateCompleted, nil) }
+// closed channel does. From another goroutine the completion is posted to
+// the loop (and a second one panics there).
+func (f *Future) Complete() {
+	if !f.loop.OnLoop() {
+		f.loop.Post(f.complete)
+		return
+	}
+	f.finish(stateCompleted, nil)
+}
 
 // Fail marks f as failed with err (which must not be nil) and queues its
-// callbacks.
+// callbacks. From another goroutine the failure is posted to the loop.
 func (f *Future) Fail(err error) {
 	if err == nil {
 		panic("poller: Future.Fail with a nil error")
 	}
+	if !f.loop.OnLoop() {
+		f.loop.Post(func() { f.finish(stateFailed, err) })
+		return
+	}
 	f.finish(stateFailed, err)
 }
 
+// complete and fail are Complete and Fail for the loop's own code, which
+// runs on the loop: no owner check.
+func (f *Future) complete()      { f.finish(stateCompleted, nil) }
+func (f *Future) fail(err error) { f.finish(stateFailed, err) }
+
 func (f *Future) finish(s futureState, err error) {
-	if f.state != statePending {
+	if f.Finished() {
 		panic("poller: future finished twice")
 	}
-	f.state, f.err = s, err
+	f.err = err
+	f.state.Store(uint32(s))
 	if f.cb != nil {
 		f.loop.soon.push(task{fut: f})
 	}
 }
 
-// AddCallback queues cb to run on the loop once f has finished.
+// AddCallback queues cb to run on the loop once f has finished. On the
+// loop only.
 func (f *Future) AddCallback(cb func()) {
+	f.loop.MustBeOnLoop("Future.AddCallback")
 	switch {
-	case f.state != statePending:
+	case f.Finished():
 		f.loop.soon.push(task{fn: cb})
 	case f.cb == nil:
 		f.cb = cb
@@ -108,13 +140,18 @@ func (f *Future) runCallbacks() {
 }
 
 // Finished reports whether f has completed or failed.
-func (f *Future) Finished() bool { return f.state != statePending }
+func (f *Future) Finished() bool { return futureState(f.state.Load()) != statePending }
 
 // Failed reports whether f has failed.
-func (f *Future) Failed() bool { return f.state == stateFailed }
+func (f *Future) Failed() bool { return futureState(f.state.Load()) == stateFailed }
 
 // Err returns the error f failed with, or nil.
-func (f *Future) Err() error { return f.err }
+func (f *Future) Err() error {
+	if !f.Finished() {
+		return nil
+	}
+	return f.err
+}
 
 // FutureOf is a Future that carries a value of type T: Nim's Future[T].
 type FutureOf[T any] struct {
@@ -129,10 +166,19 @@ func NewFutureOf[T any](l *Loop) *FutureOf[T] {
 	return f
 }
 
-// Complete stores v and marks f as successfully finished.
+// Complete stores v and marks f as successfully finished; from another
+// goroutine, the loop does both (see Future.Complete).
 func (f *FutureOf[T]) Complete(v T) {
+	if !f.loop.OnLoop() {
+		f.loop.Post(func() { f.complete(v) })
+		return
+	}
+	f.complete(v)
+}
+
+func (f *FutureOf[T]) complete(v T) {
 	f.value = v
-	f.Future.Complete()
+	f.Future.complete()
 }
 
 // Value returns the value f completed with (T's zero value until then).
@@ -141,7 +187,7 @@ func (f *FutureOf[T]) Value() T { return f.value }
 // Read returns f's value, or the error it failed with, or ErrPending
 // (Nim's read).
 func (f *FutureOf[T]) Read() (T, error) {
-	switch f.state {
+	switch futureState(f.state.Load()) {
 	case stateCompleted:
 		return f.value, nil
 	case stateFailed:

@@ -104,9 +104,9 @@ func (ln *Listener) Accept() *FutureOf[*Socket] {
 	f := NewFutureOf[*Socket](ln.loop)
 	switch {
 	case ln.closed:
-		f.Fail(ErrClosed)
+		f.fail(ErrClosed)
 	case ln.acceptFut != nil || ln.onAccept != nil:
-		f.Fail(errors.New("poller: the listener is already accepting"))
+		f.fail(errors.New("poller: the listener is already accepting"))
 	default:
 		ln.acceptFut = f
 		ln.update()
@@ -137,7 +137,7 @@ func (ln *Listener) Close() error {
 	ln.retry.Stop()
 	if f := ln.acceptFut; f != nil {
 		ln.acceptFut = nil
-		f.Fail(ErrClosed)
+		f.fail(ErrClosed)
 	}
 	return ln.loop.CloseFD(ln.fd)
 }
@@ -193,10 +193,10 @@ func (ln *Listener) deliver(fd int, peer netip.AddrPort) {
 	s, err := ln.loop.NewSocket(fd, peer)
 	if err != nil {
 		unix.Close(fd)
-		f.Fail(err)
+		f.fail(err)
 		return
 	}
-	f.Complete(s)
+	f.complete(s)
 }
 
 // acceptFailed backs off on resource exhaustion and reports other errors
@@ -212,7 +212,7 @@ func (ln *Listener) acceptFailed(err error) {
 	case ln.acceptFut != nil:
 		f := ln.acceptFut
 		ln.acceptFut = nil
-		f.Fail(err)
+		f.fail(err)
 	default:
 		ln.report(err)
 	}

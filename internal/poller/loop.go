@@ -50,8 +50,9 @@ type Loop struct {
 	sleeping    atomic.Bool  // the loop is in, or about to enter, a blocking wait
 	wakePending atomic.Bool  // a wake-up was sent and not yet consumed
 
-	running  atomic.Bool // a goroutine is driving the loop
-	inPoll   bool        // set by the driving goroutine: the cached clock is fresh
+	running  atomic.Bool  // a goroutine is driving the loop
+	owner    atomic.Int64 // callerID of the driving goroutine, 0 when none (see OnLoop)
+	inPoll   bool         // set by the driving goroutine: the cached clock is fresh
 	stopping atomic.Bool
 	closed   bool
 
@@ -75,7 +76,7 @@ func New() (*Loop, error) {
 	}
 	l := &Loop{b: b, base: time.Now()}
 	l.done.Init(l)
-	l.done.state = stateCompleted
+	l.done.state.Store(uint32(stateCompleted))
 	return l, nil
 }
 
@@ -226,6 +227,7 @@ func (l *Loop) enter() {
 		panic("poller: loop driven by two goroutines at once")
 	}
 	runtime.LockOSThread()
+	l.owner.Store(callerID())
 	l.inPoll = true
 }
 
@@ -234,6 +236,7 @@ func (l *Loop) enter() {
 func (l *Loop) exit() {
 	l.finishDispatch()
 	l.inPoll = false
+	l.owner.Store(0)
 	runtime.UnlockOSThread()
 	l.running.Store(false)
 }
@@ -275,7 +278,7 @@ func (l *Loop) WaitFor(f *Future) error {
 	}
 	l.enter()
 	defer l.exit()
-	for f.state == statePending {
+	for !f.Finished() {
 		if err := l.poll(-1); err != nil {
 			return err
 		}

@@ -58,6 +58,7 @@ type Socket struct {
 	waiters []sendWaiter
 	closeWr bool // shut down the write side once out drains
 	dialFut *FutureOf[*Socket]
+	exposed bool // Control lent the descriptor out: unregister it before closing
 }
 
 // sendWaiter is a Send's future, completed once written reaches end.
@@ -177,9 +178,9 @@ func (s *Socket) Recv(p []byte) *FutureOf[int] {
 	f := NewFutureOf[int](s.loop)
 	switch {
 	case s.recvFut != nil:
-		f.Fail(ErrRecvBusy)
+		f.fail(ErrRecvBusy)
 	case len(p) == 0:
-		f.Complete(0)
+		f.complete(0)
 	default:
 		if !s.tryRecv(f, p) {
 			s.recvBuf, s.recvFut = p, f
@@ -194,13 +195,13 @@ func (s *Socket) tryRecv(f *FutureOf[int], p []byte) bool {
 	n, err := s.Read(p)
 	switch err {
 	case nil:
-		f.Complete(n)
+		f.complete(n)
 	case io.EOF:
-		f.Complete(0)
+		f.complete(0)
 	case ErrWouldBlock:
 		return false
 	default:
-		f.Fail(err)
+		f.fail(err)
 	}
 	return true
 }
@@ -232,6 +233,28 @@ func (s *Socket) Send(p []byte) *Future {
 	o := s.OutBuf()
 	*o = append(*o, p...)
 	return s.flushAndWait()
+}
+
+// SendNotify is Send with the caller's future: f completes once p has
+// been handed to the kernel, or fails as Send's would. Several writes can
+// share one future this way.
+func (s *Socket) SendNotify(p []byte, f *Future) {
+	if g := s.queueCheck(); g != nil {
+		f.fail(g.err)
+		return
+	}
+	o := s.OutBuf()
+	*o = append(*o, p...)
+	end := s.written + uint64(s.Pending())
+	if err := s.Flush(); err != nil {
+		f.fail(err)
+		return
+	}
+	if s.written >= end {
+		f.complete()
+		return
+	}
+	s.waiters = append(s.waiters, sendWaiter{end: end, f: f})
 }
 
 // SendString is Send for a string.
@@ -387,7 +410,7 @@ func (s *Socket) drained() {
 func (s *Socket) completeWaiters() {
 	i := 0
 	for ; i < len(s.waiters) && s.waiters[i].end <= s.written; i++ {
-		s.waiters[i].f.Complete()
+		s.waiters[i].f.complete()
 		s.waiters[i] = sendWaiter{}
 	}
 	if i > 0 {
@@ -403,7 +426,7 @@ func (s *Socket) fail(err error) {
 	}
 	s.out, s.sent = nil, 0
 	for i := range s.waiters {
-		s.waiters[i].f.Fail(s.err)
+		s.waiters[i].f.fail(s.err)
 		s.waiters[i] = sendWaiter{}
 	}
 	s.waiters = s.waiters[:0]
@@ -435,19 +458,39 @@ func (s *Socket) Close() error {
 	if s.recvFut != nil {
 		f := s.recvFut
 		s.recvFut, s.recvBuf = nil, nil
-		f.Fail(ErrClosed)
+		f.fail(ErrClosed)
 	}
 	if s.dialFut != nil {
 		f := s.dialFut
 		s.dialFut = nil
-		f.Fail(ErrClosed)
+		f.fail(ErrClosed)
 	}
 	if s.out != nil {
 		s.loop.PutBuffer(s.out)
 	}
 	s.fail(ErrClosed)
 	s.owner = nil
+	if s.exposed {
+		// The loop closes descriptors without EPOLL_CTL_DEL, relying on
+		// close(2) to drop them from the kernel's set; that holds only if
+		// nobody else holds the open file (a dup made through Control
+		// would keep its registration, and its events, alive).
+		s.loop.Unregister(s.fd)
+	}
 	return s.loop.CloseFD(s.fd)
+}
+
+// Control runs fn with the socket's descriptor, for options the socket
+// does not set itself. fn must not close the descriptor; if it duplicates
+// it, the duplicate must not outlive the socket. The socket then removes
+// itself from the loop's kernel set explicitly when it closes.
+func (s *Socket) Control(fn func(fd uintptr)) error {
+	if s.closed {
+		return ErrClosed
+	}
+	s.exposed = true
+	fn(uintptr(s.fd))
+	return nil
 }
 
 // HandleEvent implements Handler.

@@ -66,6 +66,9 @@ func (t *Timer) Stop() bool {
 	return true
 }
 
+// Loop returns the loop t runs on.
+func (t *Timer) Loop() *Loop { return t.loop }
+
 // Pending reports whether t is scheduled.
 func (t *Timer) Pending() bool { return t.index != notScheduled }
 
@@ -87,7 +90,7 @@ func (l *Loop) runTimers() {
 // SleepAsync returns a future that completes d from now (Nim's sleepAsync).
 func (l *Loop) SleepAsync(d time.Duration) *Future {
 	f := l.NewFuture()
-	l.AddTimer(d, f.Complete)
+	l.AddTimer(d, f.complete)
 	return f
 }
 

@@ -1,0 +1,29 @@
+package poller
+
+import "fmt"
+
+// The loop's owner: the thread (or, where the OS gives no cheap thread
+// identity, the goroutine) that drives it. Operations that touch the loop's
+// unlocked state check it, so that a call from another goroutine refuses
+// loudly instead of corrupting the loop; Post is the way in from outside.
+//
+// The driving goroutine is locked to its OS thread while it runs the loop
+// (enter), and a locked thread runs no other goroutine, so "the caller runs
+// on the owner thread" means "the caller is the loop's goroutine".
+
+// OnLoop reports whether the caller may use the loop's unlocked state: it
+// is the goroutine driving the loop, or no goroutine drives the loop at all
+// (setting up before Run, as a program's main does).
+func (l *Loop) OnLoop() bool {
+	o := l.owner.Load()
+	return o == 0 || o == callerID()
+}
+
+// MustBeOnLoop panics, naming what was called, when the caller may not use
+// the loop's unlocked state (see OnLoop).
+func (l *Loop) MustBeOnLoop(what string) {
+	if !l.OnLoop() {
+		panic(fmt.Sprintf("%s called from a goroutine other than its loop's: "+
+			"call it in a handler or callback, or hand it to the loop with Post", what))
+	}
+}
