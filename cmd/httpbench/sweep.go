@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -97,7 +98,8 @@ func parseObjective(s string) (objective, error) {
 		if err != nil || p <= 0 || p >= 100 {
 			return objective{}, fmt.Errorf("%q: want a percentile such as p99 or p99.9", name)
 		}
-		o.q = p / 100
+		o.q = math.Round(p*1e10) / 1e12 // 99.9/100 is 0.9990000000000001, whose rank rounds up
+
 	default:
 		return objective{}, fmt.Errorf("%q: want pNN or max", name)
 	}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"asynchttpserver.dev/internal/poller"
+)
+
+// TestScheduleInterleaves: the loops' schedules together are one
+// schedule of the whole rate, evenly spaced.
+func TestScheduleInterleaves(t *testing.T) {
+	const rate, loops = 3000.0, 3
+	var times []int64
+	for id := range loops {
+		l, err := poller.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		w := &worker{loop: l, plan: &plan{timeout: time.Second}}
+		p, err := newPacer(w, rate, loops, id, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.tick.close()
+		for i := range int64(1000) {
+			times = append(times, p.due(i))
+		}
+	}
+	slices.Sort(times)
+	period := 1e9 / rate
+	for i := 1; i < len(times); i++ {
+		if d := float64(times[i] - times[i-1]); math.Abs(d-period) > 1 {
+			t.Fatalf("request %d leaves %v ns after the one before, want %v", i, d, period)
+		}
+	}
+}
+
+// arrivalServer answers every request at once and notes when it arrived
+// and on which connection.
+type arrivalServer struct {
+	mu    sync.Mutex
+	times []time.Time
+	conns []int
+	next  atomic.Int64
+}
+
+func (s *arrivalServer) handle(c net.Conn) {
+	id := int(s.next.Add(1))
+	r := bufio.NewReader(c)
+	for {
+		req, err := http.ReadRequest(r)
+		if err != nil {
+			return
+		}
+		now := time.Now()
+		io.Copy(io.Discard, req.Body)
+		s.mu.Lock()
+		s.times = append(s.times, now)
+		s.conns = append(s.conns, id)
+		s.mu.Unlock()
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	}
+}
+
+// TestRateSchedule runs 1000 requests at 2000 per second over 4
+// connections and 2 loops: they arrive at the server 0.5 ms apart on
+// average, most leave within a millisecond of their intended time, and
+// every connection carries a fair share.
+func TestRateSchedule(t *testing.T) {
+	srv := &arrivalServer{}
+	url := startRawServer(t, srv.handle)
+	res := runBench(t, "-rate", "2000", "-n", "1000", "-c", "4", "-loops", "2", url)
+	wantCounts(t, res, 1000, nil)
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.times) != 1000 {
+		t.Fatalf("server saw %d requests", len(srv.times))
+	}
+	times := slices.Clone(srv.times)
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	// The schedule is fixed in advance, so a hiccup on a busy machine
+	// delays requests without stretching the whole: the mean interval
+	// holds.
+	mean := times[len(times)-1].Sub(times[0]) / time.Duration(len(times)-1)
+	if mean < 475*time.Microsecond || mean > 525*time.Microsecond {
+		t.Errorf("mean interval between arrivals %v, want 500µs ± 5%%", mean)
+	}
+	if lag := time.Duration(res.rate.lag.Quantile(0.9)); lag > 2*time.Millisecond {
+		t.Errorf("90th percentile of send lag %v, want under 2ms", lag)
+	}
+	if res.rate.sent != 1000 || res.rate.dropped != 0 {
+		t.Errorf("sent %d, dropped %d; want 1000, 0", res.rate.sent, res.rate.dropped)
+	}
+	perConn := map[int]int{}
+	for _, c := range srv.conns {
+		perConn[c]++
+	}
+	if len(perConn) != 4 {
+		t.Errorf("requests came on %d connections, want 4: %v", len(perConn), perConn)
+	}
+	for c, n := range perConn {
+		if n < 150 || n > 350 {
+			t.Errorf("connection %d carried %d of 1000 requests, want about 250", c, n)
+		}
+	}
+}
+
+// stallServer answers at once, except that the stallAt-th request makes
+// every response wait until stall has passed: a garbage-collector pause,
+// a lock held too long. It is an http.Handler.
+type stallServer struct {
+	stallAt int64
+	stall   time.Duration
+	n       atomic.Int64
+	mu      sync.Mutex
+	until   time.Time
+}
+
+func (s *stallServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.n.Add(1) == s.stallAt {
+		s.mu.Lock()
+		s.until = time.Now().Add(s.stall)
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	wait := time.Until(s.until)
+	s.mu.Unlock()
+	time.Sleep(wait) // the server's pace is what is measured
+	w.Header().Set("Content-Length", "2")
+	io.WriteString(w, "ok")
+}
+
+// TestCoordinatedOmissionCorrected: a server that stalls for 200 ms once,
+// 100 ms into a run of 500 requests at 1000 per second. Requests meant
+// for the stall's first half wait 100 ms or more, so over a fifth of all
+// latencies must show at least 100 ms from the intended send time. The
+// same server under a closed loop, and the same open-loop run measured
+// from the actual send time, show the stall in a handful of requests
+// only: that is the omission the correction undoes.
+func TestCoordinatedOmissionCorrected(t *testing.T) {
+	newServer := func() string {
+		s := &http.Server{Handler: &stallServer{stallAt: 100, stall: 200 * time.Millisecond}}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go s.Serve(ln)
+		t.Cleanup(func() { s.Close() })
+		return "http://" + ln.Addr().String() + "/"
+	}
+	open := runBench(t, "-rate", "1000", "-n", "500", "-c", "2", newServer())
+	wantCounts(t, open, 500, nil)
+	ms := func(ns int64) time.Duration { return time.Duration(ns).Round(time.Millisecond) }
+	// Lower bounds are firm whatever the machine's load.
+	if q := open.latency.Quantile(0.8); q < int64(90*time.Millisecond) {
+		t.Errorf("open loop: p80 %v, want at least 90ms (a fifth of the requests were meant for the stall's first half)", ms(q))
+	}
+	if q := open.latency.Max(); q < int64(190*time.Millisecond) {
+		t.Errorf("open loop: max %v, want about 200ms", ms(q))
+	}
+	if open.rate.queued < 100 {
+		t.Errorf("open loop: %d requests waited for a connection, want the ~200 meant for the stall", open.rate.queued)
+	}
+	// Upper bounds: a machine would have to be very slow to take 50 ms
+	// over a fifth of these requests.
+	if q := open.service.Quantile(0.8); q > int64(50*time.Millisecond) {
+		t.Errorf("open loop, from the actual send: p80 %v, want the stall in a few requests only", ms(q))
+	}
+	closed := runBench(t, "-n", "500", "-c", "2", newServer())
+	wantCounts(t, closed, 500, nil)
+	if q := closed.latency.Quantile(0.8); q > int64(50*time.Millisecond) {
+		t.Errorf("closed loop: p80 %v, want the stall in a few requests only", ms(q))
+	}
+	if q := closed.latency.Max(); q < int64(190*time.Millisecond) {
+		t.Errorf("closed loop: max %v, want the stall itself", ms(q))
+	}
+}
+
+// TestRateDropsWhatCannotBeSent: against a server that never answers, the
+// schedule still ends: requests that find no free connection within -t
+// are dropped as timeouts, and requests plus errors add up to -n.
+func TestRateDropsWhatCannotBeSent(t *testing.T) {
+	url := startRawServer(t, func(c net.Conn) { io.Copy(io.Discard, c) })
+	res := runBench(t, "-rate", "1000", "-n", "200", "-c", "2", "-t", "100ms", url)
+	if res.requests != 0 || res.errors[kindTimeout] != 200 {
+		t.Errorf("requests %d, timeouts %d; want 0, 200", res.requests, res.errors[kindTimeout])
+	}
+	if res.rate.dropped < 150 || res.rate.sent+res.rate.dropped != 200 {
+		t.Errorf("sent %d, dropped %d; want most of 200 dropped", res.rate.sent, res.rate.dropped)
+	}
+}
