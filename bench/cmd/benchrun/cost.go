@@ -27,10 +27,23 @@ const (
 	costClientLimit  = 10 * time.Minute
 )
 
-// costEnv is the server's environment under callgrind: valgrind 3.19 cannot
-// run Go's asynchronous preemption signals reliably, and one P keeps the
-// runtime's work on one thread.
-var costEnv = []string{"GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1"}
+// costGODEBUG is what the servers run under callgrind need from GODEBUG:
+//   - asyncpreemptoff=1: valgrind 3.19 cannot run Go's asynchronous
+//     preemption signals reliably;
+//   - cpu.rdtscp=off: on a CPU with RDTSCP, Go reads its tick counter
+//     with that instruction (runtime.cputicks), which valgrind 3.19 cannot
+//     decode: every server died of SIGILL at start-up on such hosts.
+const costGODEBUG = "asyncpreemptoff=1,cpu.rdtscp=off"
+
+// costEnv returns the servers' environment under callgrind, given the
+// harness's GODEBUG (kept, with ours after it: the last setting of a name
+// wins). One P keeps the runtime's work on one thread.
+func costEnv(godebug string) []string {
+	if godebug != "" {
+		godebug += ","
+	}
+	return []string{"GODEBUG=" + godebug + costGODEBUG, "GOMAXPROCS=1"}
+}
 
 // costResult is one server's instruction counts over the repeats.
 type costResult struct {
@@ -91,26 +104,65 @@ func runCost(ctx context.Context, cfg config, ws workspace, out string) error {
 			results = append(results, &costResult{server: lookupServer(key)})
 		}
 	}
-	for rep := 1; rep <= cfg.costRepeats; rep++ {
+	env := costEnv(os.Getenv("GODEBUG"))
+	measure := func(res *costResult, rep int) { measureCost(ctx, res, rep, valgrind, tmp, place, env) }
+	write := func() error { return writeCost(results, b.notes, place, valgrindVersion(valgrind), out) }
+	return measureThenWrite(ctx, results, cfg.costRepeats, measure, write)
+}
+
+// measureThenWrite measures every server and writes the tables only if
+// every one of them was measured.
+func measureThenWrite(ctx context.Context, results []*costResult, repeats int, measure func(*costResult, int), write func() error) error {
+	if err := measureAll(ctx, results, repeats, measure); err != nil {
+		return err
+	}
+	return write()
+}
+
+// measureAll measures every server repeats times, servers interleaved.
+// A server that fails is not measured again, and no further repeat
+// starts once one has: the command is going to fail, and says why.
+func measureAll(ctx context.Context, results []*costResult, repeats int, measure func(*costResult, int)) error {
+	for rep := 1; rep <= repeats; rep++ {
 		for _, res := range results {
 			if res.err == nil {
-				measureCost(ctx, res, rep, valgrind, tmp, place)
+				measure(res, rep)
 			}
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 		}
+		if err := costFailures(results); err != nil {
+			return err
+		}
 	}
-	return writeCost(results, b.notes, place, valgrindVersion(valgrind), out)
+	return nil
+}
+
+// costFailures returns an error naming every server that failed, or nil.
+// A table without a peer's row would read as a comparison and is not
+// one: a failed server fails the command, and nothing is written.
+func costFailures(results []*costResult) error {
+	var failed []string
+	for _, r := range results {
+		if r.err != nil {
+			failed = append(failed, fmt.Sprintf("  %s: %v", r.server.key, r.err))
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("bench-cost: %d of %d servers failed under callgrind, so no table was written:\n%s",
+		len(failed), len(results), strings.Join(failed, "\n"))
 }
 
 // measureCost runs a server under callgrind at both request counts and adds
 // the counts to res.
-func measureCost(ctx context.Context, res *costResult, rep int, valgrind, tmp string, place placement) {
+func measureCost(ctx context.Context, res *costResult, rep int, valgrind, tmp string, place placement, env []string) {
 	sv := res.server
 	var instr [2]int64
 	for i, n := range costCounts {
-		in, cmd, err := callgrindRun(ctx, sv, valgrind, tmp, n, place)
+		in, cmd, err := callgrindRun(ctx, sv, valgrind, tmp, n, place, env)
 		res.commands[i] = cmd
 		if err != nil {
 			res.err = fmt.Errorf("%d requests: %w", n, err)
@@ -127,8 +179,9 @@ func measureCost(ctx context.Context, res *costResult, rep int, valgrind, tmp st
 // callgrindRun starts the server under callgrind, sends n requests with
 // costclient, has callgrind dump its counts, stops the server and reads the
 // instruction total.
-// It returns the server's command line with the port replaced by PORT.
-func callgrindRun(ctx context.Context, sv serverDef, valgrind, tmp string, n int, place placement) (int64, string, error) {
+// env is the server's extra environment. It returns the server's command
+// line with the port replaced by PORT.
+func callgrindRun(ctx context.Context, sv serverDef, valgrind, tmp string, n int, place placement, env []string) (int64, string, error) {
 	addr, err := server.FreeAddr()
 	if err != nil {
 		return 0, "", err
@@ -137,9 +190,9 @@ func callgrindRun(ctx context.Context, sv serverDef, valgrind, tmp string, n int
 	argv := append(append([]string{}, place.server...), valgrind, "--tool=callgrind", "--dump-instr=no",
 		"--callgrind-out-file="+outFile)
 	argv = append(argv, sv.binary(), "-addr", addr)
-	display := strings.Join(costEnv, " ") + " " + strings.ReplaceAll(shellJoin(argv), addr, "127.0.0.1:PORT")
+	display := strings.Join(env, " ") + " " + strings.ReplaceAll(shellJoin(argv), addr, "127.0.0.1:PORT")
 	display = strings.ReplaceAll(display, outFile, fmt.Sprintf("callgrind.out.%s.%d", sv.key, n))
-	p, err := server.Start(argv, costEnv, addr)
+	p, err := server.Start(argv, env, addr)
 	if err != nil {
 		return 0, display, err
 	}

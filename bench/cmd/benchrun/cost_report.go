@@ -46,7 +46,7 @@ func writeCostMarkdown(w io.Writer, date string, results []*costResult, notes []
 	fmt.Fprintf(w, "| command | `%s` |\n", invocation())
 	fmt.Fprintf(w, "| commit | %s |\n", commit())
 	fmt.Fprintf(w, "| machine | `nproc` = %d; %s; Linux %s; %s |\n", m.NProc, m.CPUModel, m.Kernel, m.Go)
-	fmt.Fprintf(w, "| tool | %s `--tool=callgrind --dump-instr=no`, server only, user space; server environment `GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1` |\n", tool)
+	fmt.Fprintf(w, "| tool | %s `--tool=callgrind --dump-instr=no`, server only, user space; server environment `GODEBUG=%s GOMAXPROCS=1` |\n", tool, costGODEBUG)
 	fmt.Fprintf(w, "| client | `bin/costclient -addr 127.0.0.1:PORT -n N`: one keep-alive connection, one request per write, each response read in full before the next |\n")
 	fmt.Fprintf(w, "| method | I(N) = instructions from start-up until `callgrind_control -d PID` once the client is done; marginal = (I(%d) − I(%d)) / %d: start-up and the connection's own cost cancel out |\n",
 		costCounts[1], costCounts[0], costCounts[1]-costCounts[0])

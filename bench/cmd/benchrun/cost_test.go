@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -34,3 +37,66 @@ func TestCostResult(t *testing.T) {
 }
 
 var errTest = errors.New("boom")
+
+func TestCostEnv(t *testing.T) {
+	for _, c := range []struct{ harness, want string }{
+		{"", "GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off"},
+		{"gctrace=1", "GODEBUG=gctrace=1,asyncpreemptoff=1,cpu.rdtscp=off"},
+	} {
+		env := costEnv(c.harness)
+		if len(env) != 2 || env[0] != c.want || env[1] != "GOMAXPROCS=1" {
+			t.Errorf("costEnv(%q) = %q, want [%s GOMAXPROCS=1]", c.harness, env, c.want)
+		}
+	}
+}
+
+// TestCostFailsWhenAPeerDies: a peer that dies under callgrind (here a
+// stand-in for valgrind that kills itself with SIGILL, as valgrind 3.19's
+// servers did in runtime.cputicks) fails the whole command, naming the
+// peer and the signal, and no table is written with ours alone. The
+// stand-in also records the environment it was given: the server's.
+func TestCostFailsWhenAPeerDies(t *testing.T) {
+	dir := t.TempDir()
+	seen := filepath.Join(dir, "godebug")
+	fake := filepath.Join(dir, "valgrind")
+	script := "#!/bin/sh\necho \"$GODEBUG\" > " + seen + "\nkill -ILL $$\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ours := &costResult{server: lookupServer(oursKey)}
+	peer := &costResult{server: lookupServer("gnet")}
+	results := []*costResult{ours, peer}
+	calls, wrote := 0, false
+	measure := func(res *costResult, rep int) {
+		calls++
+		if res == ours { // ours survives, as it did
+			res.instr = append(res.instr, [2]int64{1e6, 1e6 + 18000*3000})
+			return
+		}
+		measureCost(context.Background(), res, rep, fake, dir, placement{}, costEnv(""))
+	}
+	err := measureThenWrite(context.Background(), results, 3, measure, func() error { wrote = true; return nil })
+	if err == nil || wrote {
+		t.Fatalf("a peer died: error %v, table written %v; want an error and no table", err, wrote)
+	}
+	for _, want := range []string{"1 of 2 servers failed", "gnet", "illegal instruction", "no table was written"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if calls != 2 {
+		t.Errorf("%d measurements; want the first repeat only (2), then stop", calls)
+	}
+	got, rerr := os.ReadFile(seen)
+	if rerr != nil || strings.TrimSpace(string(got)) != "asyncpreemptoff=1,cpu.rdtscp=off" {
+		t.Errorf("the server ran with GODEBUG=%q (%v)", got, rerr)
+	}
+	// runCost returns that error: main prints it on stderr and exits 1.
+	// With every server measured, the tables are written.
+	wrote = false
+	if err := measureThenWrite(context.Background(), []*costResult{{server: lookupServer("gnet")}}, 2,
+		func(res *costResult, rep int) { res.instr = append(res.instr, [2]int64{1, 2}) },
+		func() error { wrote = true; return nil }); err != nil || !wrote {
+		t.Errorf("every server measured: error %v, table written %v", err, wrote)
+	}
+}
