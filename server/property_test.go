@@ -1,11 +1,15 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math/rand"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -88,5 +92,104 @@ func writeInPieces(rc *rawConn, s string, seed int64) {
 			return
 		}
 		s = s[k:]
+	}
+}
+
+// TestPropertyAnswersReachTheirOwnRequests: handlers answer at random
+// times, from the loop (at once, from a timer, streamed) and from
+// goroutines, some only after HandlerTimeout has answered 503 for them,
+// over pipelined keep-alive connections. Every response must be its own
+// request's (or that request's 503), and a Respond that lost to the
+// timeout must get ErrResponded; never may one request's answer reach
+// another.
+func TestPropertyAnswersReachTheirOwnRequests(t *testing.T) {
+	const timeout = 40 * time.Millisecond
+	type lateResult struct {
+		id  string
+		err error
+	}
+	lateResults := make(chan lateResult, 1024)
+	ts := startServer(t, func(req *Request) *Future {
+		id := req.URL.Query().Get("id")
+		answer := "id=" + id
+		switch req.Headers.Get("X-Mode") {
+		case "timer":
+			done := req.Loop().NewFuture()
+			req.Loop().AddTimer(time.Millisecond, func() {
+				req.Respond(200, answer, nil)
+				done.Complete()
+			})
+			return done
+		case "goroutine":
+			go req.Respond(200, answer, nil)
+			return nil
+		case "late":
+			go func() {
+				time.Sleep(3 * timeout) // slow work: the timeout answers first, as a rule
+				lateResults <- lateResult{id, req.Respond(200, answer, nil).Err()}
+			}()
+			return nil
+		case "stream":
+			done := req.Loop().NewFuture()
+			req.SendHeaders(Headers{{"Content-Length", strconv.Itoa(len(answer))}}).AddCallback(func() {
+				req.Client.SendString(answer[:2])
+				req.Client.SendString(answer[2:]).AddCallback(done.Complete)
+			})
+			return done
+		}
+		return req.Respond(200, answer, nil)
+	}, HandlerTimeout(timeout))
+
+	modes := []string{"sync", "timer", "goroutine", "stream", "late"}
+	rng := rand.New(rand.NewSource(20261205))
+	var wg sync.WaitGroup
+	lates := 0
+	for c := 0; c < 4; c++ {
+		type sent struct{ id, mode string }
+		var batches [][]sent
+		for b := 0; b < 6; b++ {
+			var batch []sent
+			for i := 0; i < 1+rng.Intn(8); i++ {
+				m := modes[rng.Intn(len(modes))]
+				if m == "late" {
+					lates++
+				}
+				batch = append(batch, sent{fmt.Sprintf("c%db%di%d", c, b, i), m})
+			}
+			batches = append(batches, batch)
+		}
+		rc := dial(t, ts.addr)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, batch := range batches {
+				var w strings.Builder
+				for _, s := range batch {
+					fmt.Fprintf(&w, "GET /?id=%s HTTP/1.1\r\nHost: x\r\nX-Mode: %s\r\n\r\n", s.id, s.mode)
+				}
+				rc.write(w.String())
+				for _, s := range batch {
+					resp, err := http.ReadResponse(rc.br, nil)
+					if err != nil {
+						t.Errorf("%s: %v", s.id, err)
+						return
+					}
+					body, _ := io.ReadAll(resp.Body)
+					ok := resp.StatusCode == 200 && string(body) == "id="+s.id ||
+						s.mode == "late" && resp.StatusCode == 503
+					if !ok {
+						t.Errorf("%s (%s): %d %q, not its own answer", s.id, s.mode, resp.StatusCode, body)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := 0; i < lates; i++ {
+		r := <-lateResults
+		if r.err != nil && !errors.Is(r.err, ErrResponded) {
+			t.Errorf("late Respond of %s: %v, want nil or ErrResponded", r.id, r.err)
+		}
 	}
 }

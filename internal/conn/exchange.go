@@ -317,7 +317,7 @@ func (x *Exchange) reset() {
 	x.buf, x.body, x.next = nil, nil, nil
 	x.content = ""
 	x.handlerDone = false
-	if x.stream.headFut != nil { // only a streamed response used it
+	if x.stream.headFut != nil || x.stream.closeAfter { // only a streamed or closed response used it
 		x.stream = stream{}
 	}
 	x.sent100, x.waiting = false, false

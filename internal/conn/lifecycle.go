@@ -144,6 +144,11 @@ func (c *Conn) handOver(x *Exchange) {
 	x.setPhase(xUpgraded)
 	c.flushEarly(x)
 	c.s.Flush()
+	if x.stream.closeAfter { // the handler closed it before the 101 was out
+		f := c.g.loop.NewFuture()
+		c.s.SendNotify(nil, f) // completes once the 101 and early bytes are written
+		f.AddCallback(c.close)
+	}
 }
 
 // Close closes the connection of generation gen's request. A response
@@ -164,6 +169,7 @@ func (x *Exchange) Close(gen uint32) error {
 		c.closeAfterOutput(closeNow)
 		c.schedule()
 	case x.is(gen, xResponded), x.is(gen, xWritten):
+		x.stream.closeAfter = true // an upgrade's 101 not yet out: close after it
 		c.closeAfterOutput(closeNow)
 		c.schedule()
 	default:
