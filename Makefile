@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 PKGS    := ./...
 
-.PHONY: all build run test unit race lint vet fmt-check cross fuzz soak bench bench-cost bench-test bench-smoke clean
+.PHONY: all build run test unit race lint vet fmt-check cross fuzz soak examples bench bench-cost bench-test bench-smoke clean
 
 all: build
 
@@ -16,8 +16,9 @@ run:
 	./$(BIN)/hello -addr :8080
 
 ## test: every test: vet, gofmt, the kqueue cross-build, unit + end-to-end + fuzz seed corpora,
-## the race detector, and the benchmark pipeline's smoke run.
-test: lint cross unit race bench-test bench-smoke
+## the race detector, the user-side examples (real clients, the docs' programs vetted from
+## a user's module), and the benchmark pipeline's smoke run.
+test: lint cross unit race examples bench-test bench-smoke
 
 unit:
 	$(GO) test -count=1 $(PKGS)
@@ -56,6 +57,12 @@ fuzz:
 SOAK_DURATION ?= 60s
 soak:
 	SOAK_DURATION=$(SOAK_DURATION) $(GO) test -count=1 -run '^TestSoak$$' -v ./server
+
+## examples: examples/ is a module of its own, as a user's would be: its programs are vetted
+## from outside ours, driven by real clients (Go, curl, Python, node; skipped where missing,
+## CI installs them), and the README's and docs' Go programs are built and vetted there too.
+examples:
+	cd examples && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 ## bench: every server, every scenario, interleaved rounds; tables and chart in bench/results.
 bench:

@@ -247,7 +247,7 @@ func (c *Conn) dispatch(x *Exchange) {
 		if c.g.cfg.HandlerTimeout > 0 {
 			x.dispatchedAt = c.g.loop.Nanotime()
 		}
-			x.inHandler.Store(true)
+		x.inHandler.Store(true)
 		c.g.h.Serve(x)
 		x.inHandler.Store(false)
 	}

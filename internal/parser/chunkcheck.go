@@ -8,19 +8,19 @@ var ErrChunkedFraming = errors.New("invalid chunked transfer coding")
 
 // Checker states, in the order they occur in a chunked message.
 const (
-	ckSizeFirst uint8 = iota // the first hex digit of a chunk-size
-	ckSize                   // further hex digits
-	ckExt                    // chunk extensions, up to CR
-	ckSizeLF                 // the LF after a chunk-size line
-	ckData                   // chunk data
-	ckDataCR                 // the CR after chunk data
-	ckDataLF                 // its LF
-	ckTrailerStart           // the start of a trailer line, or the final CR
-	ckTrailerName            // a trailer field name
-	ckTrailerValue           // its value, up to CR
-	ckTrailerLF              // the LF after a trailer line
-	ckFinalLF                // the LF of the empty line that ends the message
-	ckDone                   // the message is complete
+	ckSizeFirst    uint8 = iota // the first hex digit of a chunk-size
+	ckSize                      // further hex digits
+	ckExt                       // chunk extensions, up to CR
+	ckSizeLF                    // the LF after a chunk-size line
+	ckData                      // chunk data
+	ckDataCR                    // the CR after chunk data
+	ckDataLF                    // its LF
+	ckTrailerStart              // the start of a trailer line, or the final CR
+	ckTrailerName               // a trailer field name
+	ckTrailerValue              // its value, up to CR
+	ckTrailerLF                 // the LF after a trailer line
+	ckFinalLF                   // the LF of the empty line that ends the message
+	ckDone                      // the message is complete
 )
 
 // ChunkChecker follows chunked coding (RFC 9112 §7.1) written by someone

@@ -1,0 +1,9 @@
+module asynchttpserver.dev/examples
+
+go 1.26.0
+
+replace asynchttpserver.dev => ../
+
+require asynchttpserver.dev v0.0.0
+
+require golang.org/x/sys v0.50.0 // indirect
