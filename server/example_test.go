@@ -41,7 +41,7 @@ func ExampleRequest_Respond() {
 	handler := func(req *server.Request) *server.Future {
 		if req.URL.Path == "/hello-world" {
 			msg, _ := json.Marshal(map[string]string{"message": "Hello World"})
-			headers := server.Headers{{"Content-Type", "application/json"}}
+			headers := server.NewHeaders("Content-Type", "application/json")
 			return req.Respond(http.StatusOK, string(msg), headers)
 		}
 		return req.Respond(http.StatusNotFound, "Not Found", nil)
@@ -95,11 +95,65 @@ func ExampleCallback_later() {
 	// Output: computed elsewhere
 }
 
-// Headers reads like Nim's newHttpHeaders; lookups ignore case.
-func ExampleHeaders() {
-	h := server.Headers{{"Content-Type", "application/json"}}
+// NewHeaders reads like Nim's newHttpHeaders; lookups ignore case.
+func ExampleNewHeaders() {
+	h := server.NewHeaders("Content-Type", "application/json")
 	h.Add("Set-Cookie", "a=1")
 	h.Add("Set-Cookie", "b=2")
 	fmt.Println(h.Get("content-type"), h.Values("SET-COOKIE"))
 	// Output: application/json [a=1 b=2]
+}
+
+// A response streamed after SendHeaders (Nim's sendHeaders and raw sends):
+// the body goes through req.Client, checked against the Content-Length
+// the head declares. A HEAD request gets the same head and no body.
+func ExampleRequest_SendHeaders() {
+	handler := func(req *server.Request) *server.Future {
+		done := req.Loop().NewFuture()
+		head := req.SendHeaders(server.NewHeaders("Content-Length", "11", "Content-Type", "text/plain"))
+		head.AddCallback(func() {
+			req.Client.SendString("Hello ")
+			req.Client.SendString("World").AddCallback(done.Complete)
+		})
+		return done
+	}
+	srv := server.New()
+	serving := srv.Serve(0, handler, "127.0.0.1")
+	go func() {
+		defer srv.Close()
+		for _, method := range []string{"GET", "HEAD"} {
+			req, _ := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d/", srv.Port()), nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			fmt.Printf("%s: %d %q (Content-Length %d)\n", method, resp.StatusCode, body, resp.ContentLength)
+		}
+	}()
+	server.WaitFor(serving)
+	// Output:
+	// GET: 200 "Hello World" (Content-Length 11)
+	// HEAD: 200 "" (Content-Length 11)
+}
+
+// All waits for several futures at once: here two servers, the second of
+// which cannot listen on the first one's port. The error comes at once,
+// while the first server runs.
+func ExampleAll() {
+	first, second := server.New(server.ReuseAddr(false)), server.New(server.ReuseAddr(false))
+	hello := func(req *server.Request) *server.Future { return req.Respond(200, "Hello World", nil) }
+	if err := first.Listen(0, "127.0.0.1"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	a := first.Serve(0, hello, "")
+	b := second.Serve(first.Port(), hello, "127.0.0.1")
+	err := server.WaitFor(server.All(a, b))
+	fmt.Println(err != nil)
+	first.Close()
+	server.WaitFor(a)
+	// Output: true
 }
