@@ -73,7 +73,7 @@ func (d *dispatcher) finished(r *Request, f *Future) {
 func (d *dispatcher) handlerDone(r *Request) {
 	x, gen := r.x, r.gen
 	if x.Streaming(gen) {
-		if err := x.EndBody(gen); err != nil {
+		if err := x.EndBody(gen, nil); err != nil {
 			d.s.logger().Error("asynchttpserver: streamed response cut short",
 				"method", r.Method.String(), "path", r.URL.Path, "err", err)
 		}

@@ -160,7 +160,7 @@ func (r *Request) SendStatus(code int, headers Headers) *Future {
 		return x.Loop().Failed(err)
 	}
 	x.Fields = appendFields(x.Fields[:0], headers)
-	f, err := x.CommitHead(gen, code)
+	f, err := x.CommitHead(gen, code, conn.HandlerFramed)
 	if err != nil {
 		return x.Loop().Failed(err)
 	}

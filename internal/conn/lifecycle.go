@@ -164,7 +164,7 @@ func (x *Exchange) Close(gen uint32) error {
 	case x.is(gen, xUpgraded), x.is(gen, xDispatched):
 		c.close()
 	case x.is(gen, xStreaming):
-		x.EndBody(gen)
+		x.EndBody(gen, nil)
 		x.stream.closeAfter = true
 		c.closeAfterOutput(closeNow)
 		c.schedule()

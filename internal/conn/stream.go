@@ -1,8 +1,26 @@
 package conn
 
 import (
+	"os"
+	"strconv"
+
 	"asynchttpserver.dev/internal/parser"
 	"asynchttpserver.dev/internal/poller"
+)
+
+// Framing says who frames the body of a streamed response.
+type Framing uint8
+
+const (
+	// HandlerFramed is Nim's sendHeaders: the handler's bytes go out as
+	// they are, checked against what the head declares (Content-Length,
+	// the handler's own chunks, or nothing: the body ends with the
+	// connection).
+	HandlerFramed Framing = iota
+	// ServerFramed: the server frames the body. Without a Content-Length it
+	// is sent chunked to an HTTP/1.1 client (each write a chunk, trailers
+	// at the end) and delimited by closing to an HTTP/1.0 one.
+	ServerFramed
 )
 
 // bodyMode is how a streamed response's body is framed on the wire. It is
@@ -27,6 +45,9 @@ const (
 	// Transfer-Encoding (RFC 9112 §6.1): the chunks' data goes out without
 	// the framing, and the connection's close ends the body.
 	bodyDechunk
+	// bodyServerChunked: chunked coding applied by the server, a chunk per
+	// write, the last chunk and trailers at the end.
+	bodyServerChunked
 	// bodyClose: no framing; the body ends when the connection closes
 	// (RFC 9112 §6.3 rule 8).
 	bodyClose
@@ -35,8 +56,7 @@ const (
 	bodyUpgrade
 )
 
-// stream is the state of a response whose body the handler writes in
-// pieces: Nim's sendHeaders followed by raw sends.
+// stream is the state of a response whose body is written in pieces.
 type stream struct {
 	mode       bodyMode
 	left       int64 // bodyLength: bytes still to come
@@ -45,28 +65,42 @@ type stream struct {
 	ended      bool // the body is complete, or was abandoned
 	closeAfter bool // the connection closes once the body is out
 	headFut    *poller.Future
-	early      []byte // body bytes written before the head could go out
+	early      []part // body written before the head could go out
 	earlyFut   *poller.Future
 }
 
-// CommitHead publishes a claimed response whose body the handler will
-// write itself (Nim's sendHeaders): the status line, Fields, Date and the
-// empty line are written once every earlier response on the connection
-// has been, and the returned future completes then. The body is then
-// written with WriteBody and ended with EndBody (or by its framing: the
-// last byte of a Content-Length, the last chunk). On the loop.
-func (x *Exchange) CommitHead(gen uint32, code int) (*poller.Future, error) {
+// part is a piece of body kept until the head goes out: bytes or a file
+// section.
+type part struct {
+	data   []byte
+	f      *os.File
+	off, n int64
+}
+
+// CommitHead publishes a claimed response whose body will be written in
+// pieces (Nim's sendHeaders, or a stream the server frames): the status
+// line, Fields, Date and the empty line are written once every earlier
+// response on the connection has been, and the returned future completes
+// then. The body is then written with WriteBody and WriteFile, and ended
+// with EndBody (or by its framing: the last byte of a Content-Length, the
+// handler's last chunk). On the loop.
+func (x *Exchange) CommitHead(gen uint32, code int, framing Framing) (*poller.Future, error) {
 	if err := x.checkResponse(code, "", true); err != nil {
 		x.Unclaim(gen)
 		return nil, err
 	}
-	mode, length, err := x.bodyMode(code)
+	mode, length, err := x.bodyMode(code, framing)
 	if err != nil {
 		x.Unclaim(gen)
 		return nil, err
 	}
-	if mode == bodyDechunk {
+	switch mode {
+	case bodyDechunk:
 		x.dropField("transfer-encoding")
+	case bodyServerChunked:
+		x.dropField("transfer-encoding")
+		x.Fields = append(x.Fields, Field{"Transfer-Encoding", "chunked"})
+		x.userLen = true
 	}
 	c := x.conn
 	x.code = code
@@ -80,7 +114,7 @@ func (x *Exchange) CommitHead(gen uint32, code int) (*poller.Future, error) {
 }
 
 // bodyMode decides how the body of a streamed response is framed.
-func (x *Exchange) bodyMode(code int) (bodyMode, int64, error) {
+func (x *Exchange) bodyMode(code int, framing Framing) (bodyMode, int64, error) {
 	switch {
 	case code == 101:
 		return bodyUpgrade, 0, nil
@@ -93,22 +127,40 @@ func (x *Exchange) bodyMode(code int) (bodyMode, int64, error) {
 			return bodyLength, n, nil
 		}
 	}
+	coded := false
 	for i := range x.Fields {
-		if !equalFold(x.Fields[i].Name, "transfer-encoding") {
-			continue
-		}
-		switch {
-		case !x.chunkedCoding():
-			if x.Head.Minor == 0 {
-				return 0, 0, ErrChunked // no coding of ours can reach an HTTP/1.0 client
-			}
-			return bodyClose, 0, nil // RFC 9112 §6.3 rule 8: then close-delimited
-		case x.Head.Minor == 0:
-			return bodyDechunk, 0, nil
-		}
-		return bodyChunked, 0, nil
+		coded = coded || equalFold(x.Fields[i].Name, "transfer-encoding")
 	}
-	return bodyClose, 0, nil
+	switch {
+	case framing == ServerFramed && coded && !x.onlyChunked():
+		return 0, 0, ErrChunked // a coding of the handler's the server cannot frame around
+	case framing == ServerFramed && x.Head.Minor == 0:
+		x.dropField("transfer-encoding")
+		return bodyClose, 0, nil
+	case framing == ServerFramed:
+		return bodyServerChunked, 0, nil
+	case !coded:
+		return bodyClose, 0, nil
+	case !x.chunkedCoding():
+		if x.Head.Minor == 0 {
+			return 0, 0, ErrChunked // no coding of ours can reach an HTTP/1.0 client
+		}
+		return bodyClose, 0, nil // RFC 9112 §6.3 rule 8: then close-delimited
+	case x.Head.Minor == 0:
+		return bodyDechunk, 0, nil
+	}
+	return bodyChunked, 0, nil
+}
+
+// onlyChunked reports whether every Transfer-Encoding field says just
+// "chunked": the one coding the server may apply in the handler's place.
+func (x *Exchange) onlyChunked() bool {
+	for i := range x.Fields {
+		if f := &x.Fields[i]; equalFold(f.Name, "transfer-encoding") && !equalFold(trimSpace(f.Value), "chunked") {
+			return false
+		}
+	}
+	return true
 }
 
 // dropField removes the fields of that (lower-case) name from Fields.
@@ -124,8 +176,13 @@ func (x *Exchange) dropField(name string) {
 
 // WriteBody writes p as the next part of the body of generation gen's
 // streamed response, or, once the request has been upgraded, to the
-// connection as it is. The future completes when the bytes have been handed
-// to the kernel. Bytes written before the head could go out wait for it.
+// connection as it is. p is copied.
+//
+// The future is the back-pressure signal: it completes once the
+// connection's unsent output is back under its low-water mark (a quarter
+// of MaxOutput), so a writer that waits for it before writing more never
+// has much more than MaxOutput queued, however slowly the client reads.
+// Bytes written before the head could go out wait for it.
 //
 // The framing decides what reaches the wire: nothing for a bodyless
 // response; at most the declared Content-Length, with ErrContentLength for
@@ -140,9 +197,11 @@ func (x *Exchange) WriteBody(gen uint32, p []byte) (*poller.Future, error) {
 		if c.closed {
 			return nil, ErrClosed
 		}
-		return c.s.Send(p), nil
+		c.s.Queue(p)
+		return c.s.WaitBelow(c.lowWater()), nil
 	case x.is(gen, xResponded) && x.code == 101:
-		return x.writeEarly(p), nil // the 101 is not out yet
+		x.keepEarly(part{data: p}) // the 101 is not out yet
+		return x.stream.earlyFut, nil
 	case x.is(gen, xStreaming) && !st.ended:
 	case (x.is(gen, xStreaming) || x.is(gen, xWritten)) && st.headFut != nil:
 		return nil, st.afterEnd()
@@ -156,7 +215,8 @@ func (x *Exchange) WriteBody(gen uint32, p []byte) (*poller.Future, error) {
 	case bodyNone:
 		return c.g.loop.Done(), nil
 	case bodyUpgrade:
-		return x.writeEarly(p), nil
+		x.keepEarly(part{data: p})
+		return x.stream.earlyFut, nil
 	case bodyLength:
 		if int64(len(p)) > st.left {
 			p, err = p[:st.left], ErrContentLength
@@ -166,13 +226,71 @@ func (x *Exchange) WriteBody(gen uint32, p []byte) (*poller.Future, error) {
 		st.ended = st.left == 0
 	case bodyChunked, bodyDechunk:
 		p, err = x.checkChunks(p)
+	case bodyServerChunked:
+		if len(p) == 0 {
+			return c.g.loop.Done(), nil // an empty chunk would end the body
+		}
+		x.queueChunk(part{data: p}, int64(len(p)))
+		return x.queued(), nil
 	}
-	f := x.writeStream(p)
-	if st.ended || c.s.Pending() > 0 {
-		c.schedule() // let later responses out; watch the write timeout
-	}
-	return f, err
+	x.queuePart(part{data: p})
+	return x.queued(), err
 }
+
+// WriteFile writes n bytes of f from offset as the next part of the body,
+// with sendfile(2) where the OS has it: the bytes go from the page cache
+// to the socket without passing through the process. The framing is
+// checked as for WriteBody; a body the handler frames with its own chunks
+// cannot take a file (ErrChunked), since its chunks could not be checked.
+// The future completes once the section has been handed to the kernel.
+// f must stay open until then. On the loop.
+func (x *Exchange) WriteFile(gen uint32, f *os.File, offset, n int64) (*poller.Future, error) {
+	c := x.conn
+	st := &x.stream
+	switch {
+	case x.is(gen, xStreaming) && !st.ended:
+	case (x.is(gen, xStreaming) || x.is(gen, xWritten)) && st.headFut != nil:
+		return nil, st.afterEnd()
+	case x.is(gen, xDispatched):
+		return nil, ErrNotStreaming
+	default:
+		return nil, x.stale(gen)
+	}
+	if n <= 0 {
+		return c.g.loop.Done(), nil
+	}
+	var err error
+	switch st.mode {
+	case bodyNone:
+		return c.g.loop.Done(), nil
+	case bodyChunked, bodyDechunk, bodyUpgrade:
+		return nil, ErrChunked
+	case bodyLength:
+		if n > st.left {
+			n, err = st.left, ErrContentLength
+			st.closeAfter = true
+		}
+		st.left -= n
+		st.ended = st.left == 0
+	case bodyServerChunked:
+		x.queueChunk(part{f: f, off: offset, n: n}, n)
+		return x.queued(), nil
+	}
+	x.queuePart(part{f: f, off: offset, n: n})
+	return x.queued(), err
+}
+
+// queueChunk queues one chunk of a server-framed body: its size line, the
+// part, and the CRLF that ends it.
+func (x *Exchange) queueChunk(p part, n int64) {
+	var size [20]byte
+	line := append(strconv.AppendInt(size[:0], n, 16), '\r', '\n')
+	x.queuePart(part{data: line})
+	x.queuePart(p)
+	x.queuePart(part{data: crlf})
+}
+
+var crlf = []byte("\r\n")
 
 // checkChunks returns the part of p to send for a chunked body framed by
 // the handler: its valid chunked coding, or for an HTTP/1.0 client only
@@ -214,27 +332,60 @@ func (st *stream) afterEnd() error {
 	return ErrResponded
 }
 
-// writeStream sends body bytes, or keeps them until the head is out.
-func (x *Exchange) writeStream(p []byte) *poller.Future {
+// queuePart queues a part of the body: on the socket once the head is
+// out, until then with the head.
+func (x *Exchange) queuePart(p part) {
 	if !x.stream.headOut {
-		return x.writeEarly(p)
+		x.keepEarly(p)
+		return
 	}
-	if len(p) == 0 {
-		return x.conn.g.loop.Done()
-	}
-	return x.conn.s.Send(p)
+	x.conn.sendPart(p)
 }
 
-// writeEarly keeps bytes written before the head (or the 101 of an
-// upgrade) went out; they follow it, and their shared future completes
-// once they have been handed to the kernel.
-func (x *Exchange) writeEarly(p []byte) *poller.Future {
+// queued returns the future of what was just queued: it completes when
+// the output is back under the low-water mark.
+func (x *Exchange) queued() *poller.Future {
+	c := x.conn
+	if !x.stream.headOut {
+		if x.stream.earlyFut == nil {
+			return c.g.loop.Done() // nothing was kept
+		}
+		return x.stream.earlyFut
+	}
+	if x.stream.ended || c.s.Pending() > 0 {
+		c.schedule() // let later responses out; watch the write timeout
+	}
+	return c.s.WaitBelow(c.lowWater())
+}
+
+// sendPart queues bytes or a file section on the socket.
+func (c *Conn) sendPart(p part) {
+	if p.f != nil {
+		c.s.SendFile(p.f, p.off, p.n)
+		return
+	}
+	c.s.Queue(p.data)
+}
+
+// lowWater is the unsent output under which a streamed write's future
+// completes: a quarter of MaxOutput.
+func (c *Conn) lowWater() int { return c.g.cfg.MaxOutput / 4 }
+
+// keepEarly keeps a part written before the head (or the 101 of an
+// upgrade) went out; it follows the head, and the shared future earlyFut
+// completes once the output is back under the low-water mark after it.
+func (x *Exchange) keepEarly(p part) {
 	st := &x.stream
 	if st.earlyFut == nil {
 		st.earlyFut = x.conn.g.loop.NewFuture()
 	}
-	st.early = append(st.early, p...)
-	return st.earlyFut
+	if p.f == nil {
+		if len(p.data) == 0 {
+			return
+		}
+		p.data = append([]byte(nil), p.data...)
+	}
+	st.early = append(st.early, p)
 }
 
 // flushEarly sends what was written before the head, right after it.
@@ -243,18 +394,28 @@ func (c *Conn) flushEarly(x *Exchange) {
 	if st.earlyFut == nil {
 		return
 	}
-	f := st.earlyFut
-	st.earlyFut = nil
-	c.s.SendNotify(st.early, f)
-	st.early = nil
+	for _, p := range st.early {
+		c.sendPart(p)
+	}
+	f, below := st.earlyFut, c.s.WaitBelow(c.lowWater())
+	st.early, st.earlyFut = nil, nil
+	below.AddCallback(func() {
+		if err := below.Err(); err != nil {
+			f.Fail(err)
+		} else {
+			f.Complete()
+		}
+	})
 }
 
 // EndBody ends the body of generation gen's streamed response: a
+// server-chunked body with its last chunk and the trailer fields given
+// (ignored for other framings, which cannot carry them); a
 // close-delimited body by closing the connection once it is out. A body
 // that is short of its Content-Length, or stops before its last chunk,
 // cannot be completed: the connection closes after what was written, and
 // EndBody reports ErrContentLength or ErrChunked. On the loop.
-func (x *Exchange) EndBody(gen uint32) error {
+func (x *Exchange) EndBody(gen uint32, trailers []Field) error {
 	if !x.is(gen, xStreaming) {
 		if x.is(gen, xWritten) {
 			return nil
@@ -265,7 +426,6 @@ func (x *Exchange) EndBody(gen uint32) error {
 	if st.ended {
 		return nil
 	}
-	st.ended = true
 	var err error
 	switch st.mode {
 	case bodyLength:
@@ -276,7 +436,19 @@ func (x *Exchange) EndBody(gen uint32) error {
 		if !st.chunks.Done() {
 			err = ErrChunked
 		}
+	case bodyServerChunked:
+		for _, t := range trailers {
+			if !parser.ValidToken(t.Name) || !parser.ValidFieldValue(t.Value) {
+				return ErrField
+			}
+		}
+		b := append([]byte(nil), "0\r\n"...)
+		for _, t := range trailers {
+			b = append(append(append(append(b, t.Name...), ": "...), t.Value...), "\r\n"...)
+		}
+		x.queuePart(part{data: append(b, "\r\n"...)})
 	}
+	st.ended = true
 	if err != nil {
 		st.closeAfter = true
 	}

@@ -53,6 +53,7 @@ const (
 // The zero value uses DefaultMaxBody; Init sets another limit.
 type ChunkedDecoder struct {
 	maxBody int64
+	base    int64 // decoded bytes dropped by Discard: they count toward maxBody
 	state   uint8
 	rd      int   // wire bytes consumed
 	wr      int   // decoded bytes so far: buf[:wr]
@@ -79,6 +80,28 @@ func (d *ChunkedDecoder) Reset() { d.Init(d.maxBody) }
 
 // Len returns the number of decoded body bytes: buf[:Len()].
 func (d *ChunkedDecoder) Len() int { return d.wr }
+
+// SetLimit changes the body limit of the body being decoded (a request
+// whose body its handler streams may have a limit of its own).
+func (d *ChunkedDecoder) SetLimit(maxBody int64) {
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBody
+	}
+	d.maxBody = maxBody
+}
+
+// Discard drops the decoded bytes (buf[:Len()], which the caller has
+// taken) and the wire bytes consumed so far, and returns how many wire
+// bytes that is: the next Decode is given the buffer that many bytes
+// further on. A body streamed to its reader is decoded this way, a window
+// at a time, instead of whole in one buffer.
+func (d *ChunkedDecoder) Discard() int {
+	n := d.rd
+	d.base += int64(d.wr)
+	d.scan -= n
+	d.rd, d.wr = 0, 0
+	return n
+}
 
 // Decode is given buf starting at the first byte of the chunked body, the same
 // start on every call, with more bytes at the end each time (the bytes may
@@ -253,7 +276,7 @@ func (d *ChunkedDecoder) size(line []byte) (int64, *Error) {
 			return 0, errChunkExt
 		}
 	}
-	if n > uint64(d.maxBody-int64(d.wr)) {
+	if n > uint64(d.maxBody-d.base-int64(d.wr)) {
 		return 0, errBodyTooLarge
 	}
 	return int64(n), nil

@@ -51,9 +51,12 @@ type Socket struct {
 	recvFut *FutureOf[int]
 	unread  []byte // bytes handed back by Unread, delivered before the socket's
 
-	out     []byte // pending output: out[sent:] is unsent
-	sent    int
-	written uint64 // bytes written over the socket's life
+	out      []byte // pending output: out[sent:] is unsent
+	sent     int
+	outDone  uint64    // bytes of out written over the socket's life (file bytes not counted)
+	files    []fileSeg // file sections queued between bytes of out (sendfile.go)
+	fileLeft int64     // bytes of queued files not yet written
+	written  uint64    // bytes written over the socket's life
 	writes  uint64 // write system calls that wrote something
 	waiters []sendWaiter
 	closeWr bool // shut down the write side once out drains
@@ -220,8 +223,9 @@ func (s *Socket) OutBuf() *[]byte {
 	return &s.out
 }
 
-// Pending returns how many queued bytes have not been written yet.
-func (s *Socket) Pending() int { return len(s.out) - s.sent }
+// Pending returns how many queued bytes (queued file sections included)
+// have not been written yet.
+func (s *Socket) Pending() int { return len(s.out) - s.sent + int(s.fileLeft) }
 
 // Send queues p and writes what it can at once (Nim's send). The future
 // completes when all of p has been handed to the kernel, and fails if the
@@ -233,6 +237,18 @@ func (s *Socket) Send(p []byte) *Future {
 	o := s.OutBuf()
 	*o = append(*o, p...)
 	return s.flushAndWait()
+}
+
+// Queue appends p to the output and writes what the kernel takes now,
+// like Send without a future (p is copied). A write error is kept for
+// the next Flush or Send.
+func (s *Socket) Queue(p []byte) {
+	if len(p) == 0 || s.closed || s.err != nil {
+		return
+	}
+	o := s.OutBuf()
+	*o = append(*o, p...)
+	s.Flush()
 }
 
 // SendNotify is Send with the caller's future: f completes once p has
@@ -367,8 +383,29 @@ func (s *Socket) Flush() error {
 	if s.err != nil {
 		return s.err
 	}
-	for s.sent < len(s.out) {
-		n, err := sysWrite(s.fd, s.out[s.sent:])
+	for {
+		end := len(s.out)
+		if len(s.files) > 0 {
+			// Bytes of out before the first file, then the file.
+			if at := s.fileAt(); s.sent < at {
+				end = at
+			} else {
+				done, err := s.sendFile(&s.files[0])
+				if err != nil {
+					s.fail(err)
+					return s.err
+				}
+				if !done {
+					break
+				}
+				s.popFile()
+				continue
+			}
+		}
+		if s.sent == end {
+			break
+		}
+		n, err := sysWrite(s.fd, s.out[s.sent:end])
 		if err == unix.EAGAIN {
 			break
 		}
@@ -377,6 +414,7 @@ func (s *Socket) Flush() error {
 			return s.err
 		}
 		s.sent += n
+		s.outDone += uint64(n)
 		s.written += uint64(n)
 		s.writes++
 	}
@@ -394,17 +432,34 @@ func (s *Socket) Flush() error {
 	return nil
 }
 
-// drained resets the empty output queue and returns its buffer to the
-// loop, so that an idle connection holds no buffer.
+// drained resets the output buffer once it is all written and returns it
+// to the loop, so that an idle connection holds no buffer; once nothing at
+// all is pending, a requested shutdown of the write side happens.
 func (s *Socket) drained() {
 	if s.out != nil {
 		s.loop.PutBuffer(s.out)
 		s.out, s.sent = nil, 0
 	}
-	if s.closeWr {
+	if s.closeWr && len(s.files) == 0 {
 		s.closeWr = false
 		unix.Shutdown(s.fd, unix.SHUT_WR)
 	}
+}
+
+// WaitBelow returns a future that completes once at most low bytes are
+// pending: the back-pressure signal of a writer that should not queue
+// much more than low ahead of the peer. It fails if the output fails
+// first.
+func (s *Socket) WaitBelow(low int) *Future {
+	if f := s.queueCheck(); f != nil {
+		return f
+	}
+	if s.Pending() <= low {
+		return s.loop.Done()
+	}
+	f := s.loop.NewFuture()
+	s.waiters = append(s.waiters, sendWaiter{end: s.written + uint64(s.Pending()-low), f: f})
+	return f
 }
 
 func (s *Socket) completeWaiters() {
@@ -425,6 +480,7 @@ func (s *Socket) fail(err error) {
 		s.err = err
 	}
 	s.out, s.sent = nil, 0
+	s.dropFiles()
 	for i := range s.waiters {
 		s.waiters[i].f.fail(s.err)
 		s.waiters[i] = sendWaiter{}
@@ -469,6 +525,7 @@ func (s *Socket) Close() error {
 		s.loop.PutBuffer(s.out)
 	}
 	s.fail(ErrClosed)
+	s.dropFiles()
 	s.owner = nil
 	if s.exposed {
 		// The loop closes descriptors without EPOLL_CTL_DEL, relying on

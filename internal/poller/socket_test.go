@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/netip"
+	"os"
 	"testing"
 	"time"
 
@@ -252,5 +254,56 @@ func TestCloseWriteDeliversEOFAfterPendingOutput(t *testing.T) {
 	}
 	if _, err := sb.Read(buf); err != io.EOF {
 		t.Fatalf("Read after EOF = %v", err)
+	}
+}
+
+// A file section queued between two writes leaves between them, whole,
+// however slowly the peer reads; its future completes once it is out.
+func TestSendFileBetweenWrites(t *testing.T) {
+	l := newTestLoop(t)
+	fa, b := socketpair(t)
+	defer unix.Close(b)
+	a, err := l.NewSocket(fa, netip.AddrPort{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	data := make([]byte, 3<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	f, err := os.CreateTemp(t.TempDir(), "sendfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Write(data)
+	a.SendString("head|")
+	fut := a.SendFile(f, 1000, int64(len(data)-2000))
+	a.SendString("|tail")
+	if a.Pending() == 0 {
+		t.Fatal("3 MB did not fit in the socket at once: Pending should count the file")
+	}
+	want := "head|" + string(data[1000:len(data)-1000]) + "|tail"
+	got := make([]byte, 0, len(want))
+	buf := make([]byte, 64<<10)
+	for len(got) < len(want) {
+		n, err := unix.Read(b, buf)
+		if err == unix.EAGAIN {
+			if err := l.Poll(10 * time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, buf[:n]...)
+	}
+	for !fut.Finished() {
+		l.Poll(0)
+	}
+	if string(got) != want || fut.Err() != nil || a.Pending() != 0 {
+		t.Fatalf("got %d bytes (equal %v), future %v, pending %d", len(got), string(got) == want, fut.Err(), a.Pending())
 	}
 }

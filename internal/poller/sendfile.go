@@ -1,0 +1,89 @@
+package poller
+
+import (
+	"fmt"
+	"os"
+)
+
+// fileSeg is a section of a file queued on a socket's output. It sits
+// between bytes of the output buffer: at is the count of buffer bytes
+// (Socket.outDone plus those still queued) that go before it.
+type fileSeg struct {
+	f    *os.File // kept so that the descriptor stays open while queued
+	fd   int
+	off  int64 // next byte of the file to send
+	left int64 // bytes still to send
+	at   uint64
+	buf  []byte // the copying fallback's read-ahead (sendfile_other.go)
+	bufN int    // bytes of buf still to write, at its end
+}
+
+// SendFile queues n bytes of f from offset, after what is already queued,
+// and writes them without copying them through user space where the OS
+// can (sendfile(2) on Linux, macOS and FreeBSD; a read/write loop
+// elsewhere). The bytes count as pending output (Pending), so they are
+// under the same back-pressure and write timeout as any other. The future
+// completes once the last of them has been handed to the kernel. f must
+// stay open until then; its offset is not used or changed.
+func (s *Socket) SendFile(f *os.File, offset, n int64) *Future {
+	if g := s.queueCheck(); g != nil {
+		return g
+	}
+	if n <= 0 {
+		return s.loop.Done()
+	}
+	s.files = append(s.files, fileSeg{
+		f: f, fd: int(f.Fd()), off: offset, left: n,
+		at: s.outDone + uint64(len(s.out)-s.sent),
+	})
+	s.fileLeft += n
+	return s.flushAndWait()
+}
+
+// fileAt returns the index in out where the first queued file goes.
+func (s *Socket) fileAt() int { return int(s.files[0].at-s.outDone) + s.sent }
+
+// sendFile writes what the kernel takes of the first queued file. It
+// reports whether the section is done; false means the socket is full.
+func (s *Socket) sendFile(seg *fileSeg) (bool, error) {
+	for seg.left > 0 {
+		n, err := sysSendFile(s.fd, seg)
+		if n > 0 {
+			s.written += uint64(n)
+			s.fileLeft -= int64(n)
+			s.writes++
+		}
+		if err != nil {
+			if err == errWouldBlock {
+				return false, nil
+			}
+			return false, fmt.Errorf("poller: sendfile: %w", err)
+		}
+		if n == 0 && seg.bufN == 0 {
+			// The file is shorter than promised: nothing more will come,
+			// and the peer would wait for bytes that never arrive.
+			return false, fmt.Errorf("poller: sendfile: %s ended %d bytes early", seg.f.Name(), seg.left)
+		}
+	}
+	return true, nil
+}
+
+// popFile drops the first queued file, which has been sent.
+func (s *Socket) popFile() {
+	s.files[0] = fileSeg{}
+	s.files = s.files[1:]
+	if len(s.files) == 0 {
+		s.files = nil
+	}
+}
+
+// dropFiles forgets every queued file (the output failed or closed).
+func (s *Socket) dropFiles() {
+	s.files, s.fileLeft = nil, 0
+}
+
+// advance counts n bytes of seg sent by sendfile(2).
+func (seg *fileSeg) advance(n int) {
+	seg.off += int64(n)
+	seg.left -= int64(n)
+}
