@@ -57,11 +57,11 @@ type Socket struct {
 	files    []fileSeg // file sections queued between bytes of out (sendfile.go)
 	fileLeft int64     // bytes of queued files not yet written
 	written  uint64    // bytes written over the socket's life
-	writes  uint64 // write system calls that wrote something
-	waiters []sendWaiter
-	closeWr bool // shut down the write side once out drains
-	dialFut *FutureOf[*Socket]
-	exposed bool // Control lent the descriptor out: unregister it before closing
+	writes   uint64    // write system calls that wrote something
+	waiters  []sendWaiter
+	closeWr  bool // shut down the write side once out drains
+	dialFut  *FutureOf[*Socket]
+	exposed  bool // Control lent the descriptor out: unregister it before closing
 }
 
 // sendWaiter is a Send's future, completed once written reaches end.

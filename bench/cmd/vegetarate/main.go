@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -42,17 +43,30 @@ func main() {
 	target := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: flag.Arg(0)})
 	pace := vegeta.Rate{Freq: *rate, Per: time.Second}
 	atk := vegeta.NewAttacker(vegeta.KeepAlive(true), vegeta.Connections(*conns), vegeta.Timeout(5*time.Second))
+	// One attack for warm-up and measurement (an Attacker stops for good
+	// after its first attack): results sent before the warm-up's end are
+	// left out, and the CPU time is read when it ends.
+	start := time.Now()
+	from := start.Add(*warmup)
+	var mu sync.Mutex
+	cpu0 := cpuTime()
 	if *warmup > 0 {
-		for range atk.Attack(target, pace, *warmup, "warmup") {
+		time.AfterFunc(*warmup, func() {
+			mu.Lock()
+			cpu0 = cpuTime()
+			mu.Unlock()
+		})
+	}
+	var m vegeta.Metrics
+	for res := range atk.Attack(target, pace, *warmup+*dur, "httpbench-comparison") {
+		if !res.Timestamp.Before(from) {
+			m.Add(res)
 		}
 	}
-	cpu0 := cpuTime()
-	var m vegeta.Metrics
-	for res := range atk.Attack(target, pace, *dur, "measured") {
-		m.Add(res)
-	}
 	m.Close()
+	mu.Lock()
 	cpu := cpuTime() - cpu0
+	mu.Unlock()
 	l := m.Latencies
 	us := func(d time.Duration) string { return fmt.Sprintf("%.1fµs", float64(d)/1e3) }
 	fmt.Printf("vegeta %d/s for %v: %d requests, sent at %.1f/s, %.1f successful/s, success %.2f%%\n",
