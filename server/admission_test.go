@@ -49,7 +49,7 @@ func admissionChild() error {
 	if err != nil {
 		return err
 	}
-	srv := New(OnLoop(&Loop{l: l}), AssumedDescriptorsPerRequest(2))
+	srv := New(OnLoop(wrapLoop(l)), AssumedDescriptorsPerRequest(2))
 	if err := srv.Listen(0, "127.0.0.1"); err != nil {
 		return err
 	}

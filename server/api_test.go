@@ -16,7 +16,7 @@ func TestListenAcceptRequestPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	srv := New(OnLoop(&Loop{l: l}))
+	srv := New(OnLoop(wrapLoop(l)))
 	if srv.Port() != 0 {
 		t.Fatal("Port before Listen")
 	}

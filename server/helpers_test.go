@@ -34,7 +34,7 @@ func startServer(t testing.TB, cb Callback, opts ...Option) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(append(opts, OnLoop(&Loop{l: l}))...)
+	srv := New(append(opts, OnLoop(wrapLoop(l)))...)
 	if err := srv.Listen(0, "127.0.0.1"); err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,22 @@ func NewLoop() (*Loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Loop{l: l}, nil
+	return wrapLoop(l), nil
+}
+
+// wrapLoop returns the Loop of l, made once and kept in l.
+func wrapLoop(l *poller.Loop) *Loop {
+	w := &Loop{l: l}
+	l.Owner = w
+	return w
+}
+
+// loopOf returns the Loop that wraps l.
+func loopOf(l *poller.Loop) *Loop {
+	if w, ok := l.Owner.(*Loop); ok {
+		return w
+	}
+	return wrapLoop(l) // a loop made inside the package (tests)
 }
 
 var (
@@ -55,7 +70,7 @@ var (
 // DefaultLoop returns the default loop (Nim's getGlobalDispatcher), which
 // New's servers use unless given OnLoop.
 func DefaultLoop() *Loop {
-	defaultOnce.Do(func() { defaultLoop = &Loop{l: poller.Default()} })
+	defaultOnce.Do(func() { defaultLoop = wrapLoop(poller.Default()) })
 	return defaultLoop
 }
 

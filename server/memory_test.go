@@ -108,7 +108,7 @@ func idleMemoryServer() error {
 	if err != nil {
 		return err
 	}
-	srv := New(OnLoop(&Loop{l: l}), IdleTimeout(time.Hour))
+	srv := New(OnLoop(wrapLoop(l)), IdleTimeout(time.Hour))
 	if err := srv.Listen(0, "127.0.0.1"); err != nil {
 		return err
 	}

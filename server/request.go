@@ -25,8 +25,6 @@ type Request struct {
 	// of a response started with SendHeaders is written through it, and
 	// after an upgrade (101) the handler talks over it. See Client.
 	Client Client
-	// Method is the request method.
-	Method Method
 	// Headers are the request's header fields, in order, with repeats.
 	Headers Headers
 	// Protocol is the HTTP version.
@@ -39,12 +37,16 @@ type Request struct {
 	// Body is the request body, read in full before the handler runs (as
 	// in Nim), chunked bodies decoded.
 	Body string
+	// Method is the request method.
+	Method Method
 
-	srv      *Server
-	x        *conn.Exchange
-	gen      uint32 // x's generation for this request
+	// The unexported fields sit beside Method, where padding would be:
+	// the server makes a Request for every request, and its bytes are
+	// what the garbage collector sees.
 	dropBody bool   // a bodyless streamed response: Client.Send drops its bytes
 	panicked bool   // its handler panicked (set by the dispatcher)
+	gen      uint32 // x's generation for this request
+	x        *conn.Exchange
 }
 
 // newRequest makes the Request of exchange x. Everything in it is the
@@ -54,7 +56,7 @@ type Request struct {
 func (s *Server) newRequest(x *conn.Exchange) *Request {
 	r := s.slab.request() // zeroed: only what is not zero is set
 	h := &x.Head
-	r.srv, r.x, r.gen = s, x, x.Gen()
+	r.x, r.gen = x, x.Gen()
 	r.Client.r = r
 	r.Method = Method(h.Method)
 	r.Protocol = http11
@@ -97,7 +99,7 @@ func (r *Request) setURL(x *conn.Exchange, h *parser.Request) {
 
 // Loop returns the loop the request is served on: its futures, timers and
 // callbacks belong there.
-func (r *Request) Loop() *Loop { return r.srv.loop }
+func (r *Request) Loop() *Loop { return loopOf(r.x.Loop()) }
 
 // Respond answers the request with code, the content and headers (Nim's
 // respond; nil headers means none). The server adds Content-Length (unless

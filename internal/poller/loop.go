@@ -61,6 +61,10 @@ type Loop struct {
 
 	bufs bufPool
 	done Future // a completed future, shared by operations that finish at once
+
+	// Owner is the object that wraps the loop for its users (the server
+	// package's Loop), set once by whoever makes it.
+	Owner any
 }
 
 type fdEntry struct {
