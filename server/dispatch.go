@@ -10,7 +10,12 @@ import (
 )
 
 // dispatcher connects the connections' state machines to the callback.
-type dispatcher struct{ s *Server }
+type dispatcher struct {
+	s *Server
+	// next is the Request made for StreamBody, which Serve then takes:
+	// a streamed request is dispatched right after StreamBody says so.
+	next *Request
+}
 
 // errNoResponse is logged for a handler that finished without answering.
 var errNoResponse = errors.New("handler finished without responding")
@@ -18,7 +23,11 @@ var errNoResponse = errors.New("handler finished without responding")
 // Serve implements conn.Handler: it makes the exchange's Request and runs
 // the callback.
 func (d *dispatcher) Serve(x *conn.Exchange) {
-	r := d.s.newRequest(x)
+	r := d.next
+	if r == nil || r.x != x || r.gen != x.Gen() {
+		r = d.s.newRequest(x)
+	}
+	d.next = nil
 	f := d.call(r)
 	switch {
 	case r.panicked:
@@ -34,6 +43,21 @@ func (d *dispatcher) Serve(x *conn.Exchange) {
 	default:
 		f.AddCallback(func() { d.finished(r, f) })
 	}
+}
+
+// StreamBody implements conn.Handler: it asks StreamBodies' function
+// whether x's body goes to its handler in pieces.
+func (d *dispatcher) StreamBody(x *conn.Exchange) bool {
+	want := d.s.cfg.streamWant
+	if want == nil {
+		return false
+	}
+	r := d.s.newRequest(x)
+	if !want(r) {
+		return false
+	}
+	d.next = r
+	return true
 }
 
 // call runs the callback; a panic is logged and noted in r.panicked.

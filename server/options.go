@@ -19,6 +19,7 @@ type config struct {
 	maxConns             int
 	assumedPerRequest    int
 	shutdownGrace        time.Duration
+	streamWant           func(*Request) bool // StreamBodies
 }
 
 // handlerTimeout reports whether HandlerTimeout is on.

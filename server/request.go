@@ -97,6 +97,9 @@ func (r *Request) setURL(x *conn.Exchange, h *parser.Request) {
 	}
 }
 
+// srv returns the server the request belongs to.
+func (r *Request) srv() *Server { return r.x.Owner().(*Server) }
+
 // Loop returns the loop the request is served on: its futures, timers and
 // callbacks belong there.
 func (r *Request) Loop() *Loop { return loopOf(r.x.Loop()) }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -66,6 +67,10 @@ type Server struct {
 	lastFD  int  // the last accepted descriptor (0 after a close freed one)
 	paused  bool // accepting paused by ShouldAcceptRequest
 	slab    requestSlab
+
+	closingFut *Future                 // completed when Close begins
+	ctx        context.Context         // the requests' contexts derive from it
+	cancel     context.CancelCauseFunc // cancelled when Close begins
 }
 
 // New returns a server on the default loop (Nim's newAsyncHttpServer).
@@ -79,7 +84,9 @@ func New(opts ...Option) *Server {
 	if l == nil {
 		l = DefaultLoop()
 	}
-	return &Server{cfg: cfg, loop: l}
+	s := &Server{cfg: cfg, loop: l, closingFut: l.NewFuture()}
+	s.ctx, s.cancel = context.WithCancelCause(context.Background())
+	return s
 }
 
 // Listen binds and listens on address:port without accepting yet (Nim
@@ -103,6 +110,7 @@ func (s *Server) Listen(port int, address string) error {
 	s.maxFDs = maxDescriptors()
 	s.group = conn.NewGroup(s.loop.l, s.cfg.conn, &dispatcher{s: s})
 	s.group.OnClose = s.connClosed
+	s.group.Owner = s
 	return nil
 }
 
@@ -137,6 +145,14 @@ func (s *Server) AcceptRequest(cb Callback) *Future {
 	})
 	return f
 }
+
+// Closing returns a future that completes when Close begins, before
+// anything is closed: the signal for handlers that hold connections of
+// their own (upgraded ones: WebSocket, say) to say goodbye to their
+// clients (a close frame) and close, within ShutdownGrace, after which
+// the server closes them. Requests' contexts are cancelled at the same
+// time. Safe from any goroutine; add callbacks on the loop.
+func (s *Server) Closing() *Future { return s.closingFut }
 
 // Loop returns the loop the server runs on.
 func (s *Server) Loop() *Loop { return s.loop }
@@ -207,6 +223,8 @@ func (s *Server) shutdown() {
 		return
 	}
 	s.closing = true
+	s.cancel(ErrServerClosed)
+	s.closingFut.Complete()
 	if s.ln != nil {
 		s.ln.Close()
 	}

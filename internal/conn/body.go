@@ -12,7 +12,7 @@ func (c *Conn) beginBody(x *Exchange) {
 	case x.Head.ContentLength > 0:
 		c.reserve(x.wireLen + int(x.Head.ContentLength))
 	case x.Head.Chunked:
-		c.chunked.Reset()
+		c.chunked.Init(c.g.cfg.Limits.MaxBody)
 	default:
 		return
 	}
@@ -20,15 +20,27 @@ func (c *Conn) beginBody(x *Exchange) {
 }
 
 // maybeContinue sends 100 Continue to a client that asked for it, unless
-// its body has already started to arrive (then it is not waiting), or an
+// its body has already started to arrive (then it is not waiting), an
 // earlier response is still to be written (the interim response must not
-// overtake it: advance sends it once the queue is empty).
+// overtake it: advance sends it when x's turn comes), or x's handler
+// streams the body and has not asked for it yet (it may answer without
+// it: RFC 9110 §10.1.1).
 func (c *Conn) maybeContinue(x *Exchange) {
-	if !x.Head.Expect100 || x.sent100 || x.Head.Minor == 0 || c.queue.n > 0 {
+	if !x.Head.Expect100 || x.sent100 || x.Head.Minor == 0 {
+		return
+	}
+	if h := c.queue.head; h != nil && h != x {
+		return
+	}
+	if x.in.streamed && !x.in.asked {
 		return
 	}
 	x.sent100 = true
-	if len(c.in)-c.start > x.wireLen {
+	unread := len(c.in) - c.start
+	if !x.in.streamed {
+		unread -= x.wireLen // the head is still in the buffer
+	}
+	if unread > 0 {
 		return
 	}
 	o := c.s.OutBuf()
@@ -67,7 +79,7 @@ func (c *Conn) readBody(x *Exchange) bool {
 // bodyIncomplete starts the body timeout when a body does not arrive with
 // its head (stamped only then, to spare the usual request a clock read).
 func (c *Conn) bodyIncomplete() {
-	if c.headEnd == 0 {
-		c.headEnd = c.g.loop.Nanotime()
+	if c.bodyProgress == 0 {
+		c.bodyProgress = c.g.loop.Nanotime()
 	}
 }

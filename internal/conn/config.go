@@ -45,6 +45,13 @@ type Config struct {
 	// responses are not yet written; beyond it reading pauses. Default 128.
 	MaxInFlight int
 
+	// StreamBodies lets handlers read request bodies in pieces: the Handler
+	// is asked, for each request with a body, whether to dispatch it at its
+	// head (Handler.StreamBody). Limits.MaxBody then stays the default
+	// limit of bodies read whole and streamed alike, but a streamed body
+	// may have a limit of its own (SetBodyLimit).
+	StreamBodies bool
+
 	// Logger receives handler panics and connection errors. Default
 	// slog.Default().
 	Logger *slog.Logger

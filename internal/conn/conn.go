@@ -14,8 +14,14 @@ import (
 // not block. It answers through the exchange (Claim, Commit), now or
 // later, from any goroutine, and calls HandlerDone on the loop once the
 // handler has finished.
+//
+// When Config.StreamBodies is set, StreamBody is asked, for every request
+// with a body, as soon as its head is complete: true dispatches the
+// request at once (Serve runs then), and its handler reads the body in
+// pieces (ReadBody); false reads the body whole first, as usual.
 type Handler interface {
 	Serve(x *Exchange)
+	StreamBody(x *Exchange) bool
 }
 
 // Conn is one client connection: a state machine driven by its socket's
@@ -57,9 +63,11 @@ type Conn struct {
 	handedOver bool        // an upgrade handler owns the socket now
 	posted     atomic.Bool // a Run is queued on the loop
 
-	timer      poller.Timer
-	firstByte  int64  // when cur's first byte arrived, if its head is incomplete (else 0)
-	headEnd    int64  // when cur's head completed, if its body is incomplete (else 0)
+	watching int // exchanges in flight with a Watch: a stopped connection still reads, to see the client go
+
+	timer        poller.Timer
+	firstByte    int64 // when cur's first byte arrived, if its head is incomplete (else 0)
+	bodyProgress int64 // when cur's body last made progress, while it is incomplete (else 0)
 	lastActive int64  // the end of the last batch of work: the idle clock's start
 	writeSince int64  // when output started waiting for the peer
 	written    uint64 // the socket's byte count at writeSince
@@ -111,6 +119,9 @@ func (c *Conn) Run() {
 	if c.closed {
 		return
 	}
+	if x := c.cur; x != nil && x.in.streamed && x.in.fut != nil {
+		c.process() // a streamed body's handler asked for more
+	}
 	c.advance()
 	c.endBatch()
 }
@@ -137,16 +148,18 @@ func (c *Conn) schedule() {
 }
 
 func (c *Conn) onReadable() {
-	if c.closing == lingering {
+	switch {
+	case c.closing == lingering:
 		c.discardInput()
 		return
-	}
-	if c.stopped {
+	case c.stopped && c.watching > 0 && c.closing == closeNone:
+		c.probe()
+		return
+	case c.stopped || c.overloaded() || c.bodyWindowFull():
 		c.updateReading()
 		return
 	}
-	if c.overloaded() {
-		c.updateReading()
+	if x := c.cur; x != nil && x.in.streamed && c.readBodyDirect(x) {
 		return
 	}
 	if !c.makeRoom() {
@@ -164,6 +177,9 @@ func (c *Conn) onReadable() {
 		return
 	}
 	c.in = c.in[:len(c.in)+n]
+	if c.headDone {
+		c.bodyProgress = c.g.loop.Nanotime() // BodyTimeout measures progress
+	}
 	c.process()
 	c.endBatch()
 }
@@ -171,9 +187,20 @@ func (c *Conn) onReadable() {
 // process parses and dispatches every complete request in the buffer, or
 // as many as back-pressure allows: it stops while the connection is
 // overloaded (see overloaded), leaving the rest in the buffer for endBatch
-// to resume once the output has drained.
+// to resume once the output has drained. A body streamed to its handler
+// is delivered as the handler reads it; the requests after it wait.
 func (c *Conn) process() {
-	for !c.stopped && !c.closed && c.start < len(c.in) {
+	for !c.stopped && !c.closed {
+		if x := c.cur; x != nil && x.in.streamed {
+			if !c.feedBody(x) {
+				return
+			}
+			c.endStreamedBody(x)
+			continue
+		}
+		if c.start >= len(c.in) {
+			return
+		}
 		if c.overloaded() {
 			c.backlog = true
 			return
@@ -200,6 +227,14 @@ func (c *Conn) process() {
 			}
 			c.headDone = true
 			x.wireLen = n
+			if c.g.cfg.StreamBodies && hasBody(x) && !isUpgrade(x) && c.g.h.StreamBody(x) {
+				c.startStreamedBody(x)
+				continue
+			}
+			if x.Head.ContentLength > c.g.cfg.Limits.MaxBody {
+				c.reject(errBodyTooLarge) // (the parser checks this unless bodies may stream)
+				return
+			}
 			c.beginBody(x)
 		}
 		if !c.readBody(x) {
@@ -212,7 +247,7 @@ func (c *Conn) process() {
 // finishRequest turns the complete request cur into a dispatched exchange.
 func (c *Conn) finishRequest(x *Exchange) {
 	c.cur, c.headDone = nil, false
-	c.firstByte, c.headEnd = 0, 0
+	c.firstByte, c.bodyProgress = 0, 0
 	end := c.start + x.wireLen
 	x.buf = c.in[c.start:end:end]
 	c.start = end
@@ -284,6 +319,7 @@ func (c *Conn) newExchange() *Exchange {
 
 // release recycles x once its response is written and its handler done.
 func (c *Conn) release(x *Exchange) {
+	c.notify(x, false)
 	x.reset()
 	x.next = c.free
 	c.free = x
@@ -312,6 +348,10 @@ func (c *Conn) makeRoom() bool {
 	}
 	if c.start > 0 {
 		c.moveInput(blockSize)
+		return true
+	}
+	if x := c.cur; x != nil && x.in.streamed {
+		c.moveInput(blockSize) // a streamed body never needs more than a block
 		return true
 	}
 	// One request fills the whole buffer: grow it. The parser bounds heads

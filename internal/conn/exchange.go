@@ -98,6 +98,9 @@ type Exchange struct {
 	userDate  bool
 	userClose bool // Fields has Connection: close
 	stream    stream
+	in        bodyIn          // a request body read in pieces (bodystream.go)
+	watch     func(gone bool) // see Watch
+	watchTag  any
 
 	wireLen      int // bytes the request took on the wire
 	handlerDone  bool
@@ -146,6 +149,9 @@ func (x *Exchange) String(s parser.Span) string { return unsafeString(x.Bytes(s)
 // Body returns the request body (decoded, if it was chunked) as a string
 // sharing the buffer.
 func (x *Exchange) Body() string { return unsafeString(x.body) }
+
+// Owner returns the owner of the exchange's group (see Group.Owner).
+func (x *Exchange) Owner() any { return x.conn.g.Owner }
 
 // Loop returns the loop the exchange runs on.
 func (x *Exchange) Loop() *poller.Loop { return x.conn.g.loop }
@@ -319,6 +325,9 @@ func (x *Exchange) reset() {
 	x.handlerDone = false
 	if x.stream.headFut != nil || x.stream.closeAfter { // only a streamed or closed response used it
 		x.stream = stream{}
+	}
+	if x.in.streamed {
+		x.in = bodyIn{}
 	}
 	x.sent100, x.waiting = false, false
 	x.wireLen = 0

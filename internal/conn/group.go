@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"asynchttpserver.dev/internal/parser"
 	"asynchttpserver.dev/internal/poller"
 )
 
@@ -32,6 +33,8 @@ type Group struct {
 	// OnClose, if set, runs after each connection closes (the server uses
 	// it to resume accepting below its limits).
 	OnClose func()
+	// Owner is the group's owner (the server), for its exchanges' users.
+	Owner any
 }
 
 // NewGroup returns an empty group serving with h on l.
@@ -60,7 +63,7 @@ func (g *Group) Accept(fd int, peer netip.AddrPort) error {
 	// No Nagle: a response must not wait for the ACK of the previous one
 	// (Nim's server lacks this and stalls ~40 ms per pipelined batch).
 	c.s.SetNoDelay(true)
-	c.p.Init(g.cfg.Limits)
+	c.p.Init(g.parserLimits())
 	c.chunked.Init(g.cfg.Limits.MaxBody)
 	c.x0.conn = c
 	c.free = &c.x0
@@ -69,6 +72,17 @@ func (g *Group) Accept(fd int, peer netip.AddrPort) error {
 	c.s.SetHandler(c)
 	c.updateTimer()
 	return nil
+}
+
+// parserLimits are the limits the parser enforces: the configured ones,
+// but for the body when bodies may stream (a streamed body may have a
+// limit of its own, checked by the connection).
+func (g *Group) parserLimits() parser.Limits {
+	l := g.cfg.Limits
+	if g.cfg.StreamBodies {
+		l.MaxBody = 1<<63 - 1
+	}
+	return l
 }
 
 // scratch returns a buffer for input that is read only to be dropped.

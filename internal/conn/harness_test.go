@@ -30,6 +30,15 @@ type handlerFunc func(x *Exchange)
 
 func (f handlerFunc) Serve(x *Exchange) { f(x) }
 
+func (f handlerFunc) StreamBody(x *Exchange) bool { return false }
+
+// streamingHandler dispatches every request with a body at its head.
+type streamingHandler func(x *Exchange)
+
+func (f streamingHandler) Serve(x *Exchange) { f(x) }
+
+func (f streamingHandler) StreamBody(x *Exchange) bool { return true }
+
 // respond answers x at once and marks its handler done.
 func respond(x *Exchange, code int, body string, fields ...Field) {
 	gen := x.Gen()
@@ -44,6 +53,12 @@ func respond(x *Exchange, code int, body string, fields ...Field) {
 }
 
 func newHarness(t *testing.T, cfg Config, h func(x *Exchange)) *harness {
+	t.Helper()
+	return newHarnessWith(t, cfg, handlerFunc(h))
+}
+
+// newHarnessWith is newHarness with any Handler.
+func newHarnessWith(t *testing.T, cfg Config, h Handler) *harness {
 	t.Helper()
 	l, err := poller.New()
 	if err != nil {
@@ -60,7 +75,7 @@ func newHarness(t *testing.T, cfg Config, h func(x *Exchange)) *harness {
 		cfg.Logger = discard
 	}
 	hs := &harness{t: t, l: l, client: fds[1]}
-	hs.g = NewGroup(l, cfg, handlerFunc(h))
+	hs.g = NewGroup(l, cfg, h)
 	if err := hs.g.Accept(fds[0], netip.AddrPort{}); err != nil {
 		t.Fatal(err)
 	}

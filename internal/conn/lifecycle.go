@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"io"
 	"net/netip"
 
 	"asynchttpserver.dev/internal/poller"
@@ -72,8 +73,11 @@ func (c *Conn) peerEOF() {
 		c.close()
 		return
 	}
-	if c.cur != nil {
-		c.release(c.cur)
+	c.clientGone()
+	if x := c.cur; x != nil && x.in.streamed {
+		c.dropBody(x, io.ErrUnexpectedEOF) // dispatched: it stays in the queue
+	} else if x != nil {
+		c.release(x)
 		c.cur, c.headDone = nil, false
 	}
 	c.closeAfterOutput(closeNow)
@@ -95,6 +99,10 @@ func (c *Conn) close() {
 	for c.queue.n > 0 {
 		x := c.queue.pop()
 		x.setPhase(xAborted)
+		if x.in.streamed {
+			c.dropBody(x, ErrClosed)
+		}
+		c.notify(x, true)
 		if f := x.stream.headFut; f != nil && !f.Finished() {
 			f.Fail(ErrClosed)
 		}

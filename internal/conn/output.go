@@ -43,8 +43,17 @@ func (c *Conn) advance() {
 			return
 		}
 		c.queue.pop()
+		if x.in.streamed && !x.in.done {
+			// Answered before its body was read: the rest of the body is
+			// not read, and so no request after it can be.
+			c.dropBody(x, ErrBodyAbandoned)
+			c.closeAfterOutput(closeLinger)
+		}
 		if x.handlerDone {
 			c.release(x)
+		}
+		if h := c.queue.head; h != nil && h.in.streamed && h.in.asked {
+			c.maybeContinue(h) // its turn has come
 		}
 	}
 	if !c.closed && !c.handedOver && c.queue.n == 0 {
@@ -176,7 +185,7 @@ func (c *Conn) endBatch() {
 	}
 	// Reading changes only when the connection pauses, stops or resumes;
 	// the usual batch (reading, not overloaded) skips the check.
-	if c.paused || c.stopped || c.eof || c.overloaded() {
+	if c.paused || c.stopped || c.eof || c.overloaded() || c.cur != nil && c.cur.in.streamed {
 		c.updateReading()
 	}
 	c.updateTimer()
@@ -194,8 +203,8 @@ func (c *Conn) overloaded() bool {
 // flow control slows the client down), not once no more requests will be
 // read, except to drain a lingering close.
 func (c *Conn) updateReading() {
-	want := !c.closed && !c.eof && !c.handedOver && !c.overloaded() &&
-		(!c.stopped || c.closing == lingering)
+	want := !c.closed && !c.eof && !c.handedOver && !c.overloaded() && !c.bodyWindowFull() &&
+		(!c.stopped || c.closing == lingering || c.watching > 0 && c.closing == closeNone)
 	if want == !c.paused {
 		return
 	}

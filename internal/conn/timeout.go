@@ -54,8 +54,8 @@ func (c *Conn) currentDeadline(now int64) int64 {
 		d = c.lingerEnd
 	case c.cur != nil && !c.headDone:
 		d = after(c.firstByte, cfg.HeaderTimeout)
-	case c.cur != nil:
-		d = after(c.headEnd, cfg.BodyTimeout)
+	case c.bodyWaiting():
+		d = after(c.bodyProgress, cfg.BodyTimeout) // no progress for that long
 	case c.queue.n > 0:
 		// Only a request still waiting for its answer: a streamed response
 		// has answered, and the write timeout governs it from then on.
@@ -104,12 +104,16 @@ func (c *Conn) onTimer() {
 		c.close()
 	case c.s.Pending() > 0 && now >= after(c.writeSince, cfg.WriteTimeout):
 		c.abort() // the peer stopped reading
-	case c.cur != nil:
-		e := errHeaderTimeout
-		if c.headDone {
-			e = errBodyTimeout
+	case c.cur != nil && !c.headDone:
+		c.reject(errHeaderTimeout)
+		c.endBatch()
+	case c.bodyWaiting():
+		if x := c.cur; x.in.streamed {
+			c.bodyFailed(x, errBodyTimeout)
+			c.advance()
+		} else {
+			c.reject(errBodyTimeout)
 		}
-		c.reject(e)
 		c.endBatch()
 	case c.queue.n > 0:
 		x := c.queue.head
