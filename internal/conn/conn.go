@@ -66,12 +66,12 @@ type Conn struct {
 	watching int // exchanges in flight with a Watch: a stopped connection still reads, to see the client go
 
 	timer        poller.Timer
-	firstByte    int64 // when cur's first byte arrived, if its head is incomplete (else 0)
-	bodyProgress int64 // when cur's body last made progress, while it is incomplete (else 0)
-	lastActive int64  // the end of the last batch of work: the idle clock's start
-	writeSince int64  // when output started waiting for the peer
-	written    uint64 // the socket's byte count at writeSince
-	lingerEnd  int64
+	firstByte    int64  // when cur's first byte arrived, if its head is incomplete (else 0)
+	bodyProgress int64  // when cur's body last made progress, while it is incomplete (else 0)
+	lastActive   int64  // the end of the last batch of work: the idle clock's start
+	writeSince   int64  // when output started waiting for the peer
+	written      uint64 // the socket's byte count at writeSince
+	lingerEnd    int64
 }
 
 // exchangeQueue is a FIFO of exchanges linked through Exchange.next.
