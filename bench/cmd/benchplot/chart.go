@@ -20,7 +20,7 @@ import (
 const (
 	chartWidth  = 7.5 * vg.Inch
 	panelHeight = 2.8 * vg.Inch
-	titleHeight = 0.45 * vg.Inch
+	titleHeight = 0.75 * vg.Inch // the title, and the key to the inputs' colours
 )
 
 func init() {
@@ -64,8 +64,9 @@ func writeChart(w io.Writer, format, title string, in []series) error {
 	}
 	dc := draw.New(canvas)
 	drawTitle(dc, title)
+	drawKey(dc, in)
 	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadTop: titleHeight, PadY: vg.Millimeter * 6,
-		PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 5, PadBottom: vg.Millimeter * 3}
+		PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 10, PadBottom: vg.Millimeter * 3}
 	canvases := plot.Align(plots, tiles, dc)
 	for i := range plots {
 		plots[i][0].Draw(canvases[i][0])
@@ -81,21 +82,43 @@ func drawTitle(dc draw.Canvas, title string) {
 	dc.FillText(sty, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - vg.Millimeter*3}, title)
 }
 
-// newPanel returns a plot with a title and a legend in its top left.
+// drawKey draws one key for all panels under the title: a line in each
+// input's colour and its label, side by side. The panels have no legends
+// of their own, which would sit on the lines they explain; their titles
+// say what solid and dashed lines are.
+func drawKey(dc draw.Canvas, in []series) {
+	sty := plot.New().Legend.TextStyle
+	sty.Font.Size = vg.Points(10)
+	sty.YAlign = draw.YCenter
+	const sample, gap = 8 * vg.Millimeter, 2 * vg.Millimeter
+	var width vg.Length
+	for _, s := range in {
+		width += sample + gap + sty.Width(s.label) + 3*gap
+	}
+	x := (dc.Min.X+dc.Max.X)/2 - width/2
+	y := dc.Max.Y - 12*vg.Millimeter
+	for i, s := range in {
+		line := draw.LineStyle{Color: palette[i%len(palette)], Width: vg.Points(2)}
+		dc.StrokeLine2(line, x, y, x+sample, y)
+		x += sample + gap
+		dc.FillText(sty, vg.Point{X: x, Y: y}, s.label)
+		x += sty.Width(s.label) + 3*gap
+	}
+}
+
+// newPanel returns a plot with a title, axis labels and a grid.
 func newPanel(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	p.Add(plotter.NewGrid())
 	return p
 }
 
-// addLine adds a line of points to p in input i's colour, dashed or not,
-// with a legend entry. A stepped line holds each point's value until the
-// next point: a second's figure covers the whole second.
-func addLine(p *plot.Plot, pts plotter.XYs, i int, dashed, stepped bool, legend string) error {
+// addLine adds a line of points to p in input i's colour, dashed or not.
+// A stepped line holds each point's value until the next point: a
+// second's figure covers the whole second.
+func addLine(p *plot.Plot, pts plotter.XYs, i int, dashed, stepped bool) error {
 	if len(pts) == 0 {
 		return nil
 	}
@@ -113,7 +136,6 @@ func addLine(p *plot.Plot, pts plotter.XYs, i int, dashed, stepped bool, legend 
 		l.Width = vg.Points(1)
 	}
 	p.Add(l)
-	p.Legend.Add(legend, l)
 	return nil
 }
 
@@ -121,7 +143,7 @@ func addLine(p *plot.Plot, pts plotter.XYs, i int, dashed, stepped bool, legend 
 // second, on a log scale: a 100 ms stall and a 50 µs median share the
 // panel.
 func latencyOverTime(in []series) (*plot.Plot, error) {
-	p := newPanel("Latency over time", "seconds", "latency (ms)")
+	p := newPanel("Latency over time: p99 (solid) and p50 (dashed) of each second", "seconds", "latency (ms)")
 	logY(p)
 	p.X.Min = 0
 	any := false
@@ -136,10 +158,10 @@ func latencyOverTime(in []series) (*plot.Plot, error) {
 		}
 		p99, p50 = closeSteps(p99, s.seconds), closeSteps(p50, s.seconds)
 		any = any || len(p99) > 0
-		if err := addLine(p, p99, i, false, true, s.label+" p99"); err != nil {
+		if err := addLine(p, p99, i, false, true); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, p50, i, true, true, s.label+" p50"); err != nil {
+		if err := addLine(p, p50, i, true, true); err != nil {
 			return nil, err
 		}
 	}
@@ -164,7 +186,7 @@ func spectrumPanel(in []series) (*plot.Plot, error) {
 			pts = append(pts, plotter.XY{X: 1 / (1 - st.P), Y: positive(st.US / 1e3)})
 		}
 		any = any || len(pts) > 0
-		if err := addLine(p, pts, i, false, false, s.label); err != nil {
+		if err := addLine(p, pts, i, false, false); err != nil {
 			return nil, err
 		}
 	}
@@ -174,10 +196,9 @@ func spectrumPanel(in []series) (*plot.Plot, error) {
 // throughputPanel draws each input's requests per second, and its errors
 // per second (dashed) when it had any.
 func throughputPanel(in []series) (*plot.Plot, error) {
-	p := newPanel("Throughput", "seconds", "requests per second")
+	p := newPanel("Throughput: responses (solid) and errors (dashed) per second", "seconds", "requests per second")
 	p.X.Min, p.Y.Min = 0, 0
 	p.Y.Tick.Marker = shortTicks{}
-	p.Legend.Top = false // the lines run along the top
 	any := false
 	for i, s := range in {
 		var rps, errs plotter.XYs
@@ -192,11 +213,11 @@ func throughputPanel(in []series) (*plot.Plot, error) {
 		for _, pt := range rps {
 			p.Y.Max = max(p.Y.Max, pt.Y*1.15)
 		}
-		if err := addLine(p, rps, i, false, true, s.label); err != nil {
+		if err := addLine(p, rps, i, false, true); err != nil {
 			return nil, err
 		}
 		if hasErrors {
-			if err := addLine(p, errs, i, true, true, s.label+" errors"); err != nil {
+			if err := addLine(p, errs, i, true, true); err != nil {
 				return nil, err
 			}
 		}
@@ -270,8 +291,13 @@ func strconvTick(v float64) string {
 func positive(ms float64) float64 { return math.Max(ms, 1e-3) }
 
 // noData marks a panel that none of the inputs could fill, and gives it
-// axes a log scale can draw.
+// axes a log scale can draw; a log axis with data spans whole decades.
 func noData(p *plot.Plot, any bool) *plot.Plot {
+	if _, isLog := p.Y.Scale.(plot.LogScale); any && isLog {
+		// Whole decades: every power of ten in range gets its label.
+		p.Y.Min = math.Pow(10, math.Floor(math.Log10(p.Y.Min)))
+		p.Y.Max = math.Pow(10, math.Ceil(math.Log10(p.Y.Max)))
+	}
 	if !any {
 		p.Title.Text += " (no data in the inputs)"
 		p.X.Scale, p.Y.Scale = plot.LinearScale{}, plot.LinearScale{}
