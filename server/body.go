@@ -100,7 +100,7 @@ func (b *BodyReader) Read(p []byte) (int, error) {
 		return n, nil
 	}
 	l := b.r.x.Loop()
-	if l.OnLoop() {
+	if l.Driving() {
 		panic("BodyReader.Read called on the loop, where it would block every connection: use Recv")
 	}
 	if len(p) == 0 {
@@ -116,7 +116,12 @@ func (b *BodyReader) Read(p []byte) (int, error) {
 			b.done <- readResult{n, err}
 		})
 	})
-	res := <-b.done
+	var res readResult
+	select {
+	case res = <-b.done:
+	case <-b.r.srv().gone:
+		return 0, ErrServerClosed
+	}
 	if res.err == nil && res.n == 0 {
 		return 0, io.EOF
 	}
@@ -153,5 +158,10 @@ func (r *Request) onLoop(fn func() error) error {
 	}
 	done := make(chan error, 1)
 	l.Post(func() { done <- fn() })
-	return <-done
+	select {
+	case err := <-done:
+		return err
+	case <-r.srv().gone:
+		return ErrServerClosed
+	}
 }

@@ -113,6 +113,11 @@ func (l *Loop) SleepAsync(d time.Duration) *Future {
 // goroutine. Safe from any goroutine.
 func (l *Loop) NewFuture() *Future { return l.l.NewFuture() }
 
+// Failed returns a future of the loop's that has failed with err: a
+// handler's way to return an error (the request gets a 500, and err is
+// logged). Safe from any goroutine.
+func (l *Loop) Failed(err error) *Future { return l.l.Failed(err) }
+
 // Timer is a callback scheduled on a loop by AddTimer.
 type Timer struct {
 	t *poller.Timer

@@ -69,6 +69,7 @@ type Server struct {
 	slab    requestSlab
 
 	closingFut *Future                 // completed when Close begins
+	gone       chan struct{}           // closed once Close has finished
 	ctx        context.Context         // the requests' contexts derive from it
 	cancel     context.CancelCauseFunc // cancelled when Close begins
 }
@@ -84,7 +85,7 @@ func New(opts ...Option) *Server {
 	if l == nil {
 		l = DefaultLoop()
 	}
-	s := &Server{cfg: cfg, loop: l, closingFut: l.NewFuture()}
+	s := &Server{cfg: cfg, loop: l, closingFut: l.NewFuture(), gone: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancelCause(context.Background())
 	return s
 }
@@ -237,6 +238,7 @@ func (s *Server) shutdown() {
 
 func (s *Server) finish() {
 	s.closed = true
+	close(s.gone)
 	if s.serving != nil && !s.serving.Finished() {
 		s.serving.Complete()
 	}

@@ -183,11 +183,16 @@ func (s *Stream) wait(start func() *Future) error {
 		f := start()
 		f.AddCallback(func() { s.done <- f.Err() })
 	})
-	if err := <-s.done; err != nil {
-		s.err = err
-		return err
+	var err error
+	select {
+	case err = <-s.done:
+	case <-s.r.srv().gone: // nothing will run the write any more
+		err = ErrServerClosed
 	}
-	return nil
+	if err != nil {
+		s.err = err
+	}
+	return err
 }
 
 // ReadFrom copies r to the body until r's end, at the client's pace. A
@@ -253,10 +258,9 @@ func (s *Stream) Close() error {
 	return s.wait(func() *Future { return s.End(nil) })
 }
 
-// mustBeOffLoop refuses the io.Writer side on the loop (and while no
-// goroutine drives the loop, when nothing would ever unblock it).
+// mustBeOffLoop refuses the io.Writer side on the loop's goroutine.
 func (s *Stream) mustBeOffLoop(what string) {
-	if s.r.x.Loop().OnLoop() {
+	if s.r.x.Loop().Driving() {
 		panic(what + " " + errWriterOnLoop)
 	}
 }

@@ -227,9 +227,13 @@ func (c *Conn) process() {
 			}
 			c.headDone = true
 			x.wireLen = n
-			if c.g.cfg.StreamBodies && hasBody(x) && !isUpgrade(x) && c.g.h.StreamBody(x) {
-				c.startStreamedBody(x)
-				continue
+			if c.g.cfg.StreamBodies && hasBody(x) && !isUpgrade(x) {
+				end := c.start + n
+				x.buf = c.in[c.start:end:end] // the head, for StreamBody to read
+				if c.g.h.StreamBody(x) {
+					c.startStreamedBody(x)
+					continue
+				}
 			}
 			if x.Head.ContentLength > c.g.cfg.Limits.MaxBody {
 				c.reject(errBodyTooLarge) // (the parser checks this unless bodies may stream)

@@ -76,7 +76,8 @@ func (c *Conn) queueEmpty() {
 // writeResponse serialises x's response into the socket's output buffer.
 func (c *Conn) writeResponse(x *Exchange) {
 	upgrade := isUpgrade(x)
-	closeAfter := x.Head.Close || x.userClose || c.eof || c.g.shuttingDown || (upgrade && x.code != 101)
+	closeAfter := x.Head.Close || x.userClose || c.eof || c.g.shuttingDown || (upgrade && x.code != 101) ||
+		x.in.streamed && !x.in.done // the rest of its body will not be read: no request after it can be
 	o := c.s.OutBuf()
 	*o = c.appendHead(*o, x, closeAfter, len(x.content))
 	if !bodyless(x.code) && x.Head.Method != parser.MethodHead {

@@ -19,6 +19,14 @@ func (l *Loop) OnLoop() bool {
 	return o == 0 || o == callerID()
 }
 
+// Driving reports whether the caller is the goroutine driving the loop
+// right now (unlike OnLoop, false while nobody drives it): code that is
+// about to block waiting for the loop asks this first.
+func (l *Loop) Driving() bool {
+	o := l.owner.Load()
+	return o != 0 && o == callerID()
+}
+
 // MustBeOnLoop panics, naming what was called, when the caller may not use
 // the loop's unlocked state (see OnLoop).
 func (l *Loop) MustBeOnLoop(what string) {
