@@ -55,6 +55,10 @@ func (p *progress) loop() {
 			fmt.Fprint(p.out, "\r\x1b[K") // erase the line for the summary
 			return
 		case now := <-p.tick:
+			if now.Before(p.start) {
+				fmt.Fprintf(p.out, "\r  warming up, %.1fs to go\x1b[K", p.start.Sub(now).Seconds())
+				continue
+			}
 			var reqs, errs int64
 			for _, w := range p.workers {
 				reqs += w.live.requests.Load()

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"math"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -197,5 +201,50 @@ func TestRateDropsWhatCannotBeSent(t *testing.T) {
 	}
 	if res.rate.dropped < 150 || res.rate.sent+res.rate.dropped != 200 {
 		t.Errorf("sent %d, dropped %d; want most of 200 dropped", res.rate.sent, res.rate.dropped)
+	}
+}
+
+// TestOpenLoopAndMixesAllocateNothingPerRequest: the open loop's pacer
+// and a mix of varying requests (placeholders in targets, headers and a
+// body whose length varies) add no allocation per request either: the
+// marginal allocations between a short and a long run, over the
+// difference in requests. (The test server reads heads only, so the mix
+// has no HEAD and no chunked body; TestRequestMix checks those.)
+func TestOpenLoopAndMixesAllocateNothingPerRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("counts allocations over 24,000 requests per case")
+	}
+	_, url := startLoopServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+	mix := filepath.Join(t.TempDir(), "mix.jsonl")
+	os.WriteFile(mix, []byte(`{"url": "/a/{seq}?r={rand}", "weight": 2}
+{"method": "POST", "url": "/b", "headers": ["X-Id: {seq}"], "body": "id={seq}&r={rand}"}
+`), 0o644)
+	for name, args := range map[string][]string{
+		"rate": {"-c", "4", "-rate", "200000"},
+		"mix":  {"-c", "4", "-p", "2", "-requests", mix},
+	} {
+		t.Run(name, func(t *testing.T) {
+			mallocs := func(n int) uint64 {
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				res := runBench(t, append(args, "-n", fmt.Sprint(n), url)...)
+				runtime.ReadMemStats(&after)
+				if res.requests != int64(n) {
+					t.Fatalf("requests = %d, want %d", res.requests, n)
+				}
+				return after.Mallocs - before.Mallocs
+			}
+			mallocs(1000) // warm up
+			var per []float64
+			for range 3 {
+				short, long := mallocs(2000), mallocs(22000)
+				per = append(per, (float64(long)-float64(short))/20000)
+			}
+			slices.Sort(per)
+			t.Logf("allocations per request: %v", per)
+			if per[0] > 0.01 {
+				t.Fatalf("%.3f allocations per request in steady state (tries: %v), want 0", per[0], per)
+			}
+		})
 	}
 }

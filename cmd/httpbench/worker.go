@@ -195,6 +195,9 @@ func (w *worker) finish() {
 	w.counting(now)
 	w.stopping = true
 	if w.measuring {
+		// From here counting reports false: an event of this loop
+		// iteration after the end (a sweep's timeout) is not counted.
+		w.measuring = false
 		w.flushSecond() // the last, partial second
 		w.cpu.end(threadCPU())
 		if w.id == 0 {
@@ -301,6 +304,9 @@ func (w *worker) publish() {
 // requests that waited too long for a connection, and closes idle
 // seconds of the time series.
 func (w *worker) onSweep() {
+	if w.stopping {
+		return
+	}
 	now := w.loop.Nanotime()
 	limit := int64(w.plan.timeout)
 	for i := range w.conns {
