@@ -1,10 +1,18 @@
 package server_test
 
 import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	"asynchttpserver.dev/server"
 )
@@ -156,4 +164,157 @@ func ExampleAll() {
 	first.Close()
 	server.WaitFor(a)
 	// Output: true
+}
+
+// A streamed download from a goroutine: the Stream is an io.Writer that
+// blocks while the client is behind, so a generator of any size runs in
+// bounded memory. Without a Content-Length, an HTTP/1.1 client gets it
+// chunked.
+func ExampleRequest_Stream() {
+	handler := func(req *server.Request) *server.Future {
+		s, err := req.Stream(http.StatusOK, server.NewHeaders("Content-Type", "text/csv"))
+		if err != nil {
+			return req.Loop().Failed(err)
+		}
+		done := req.Loop().NewFuture()
+		go func() {
+			defer done.Complete()
+			w := csv.NewWriter(s)
+			for i := 1; i <= 3; i++ {
+				w.Write([]string{strconv.Itoa(i), strconv.Itoa(i * i)})
+			}
+			w.Flush()
+			s.Close()
+		}()
+		return done
+	}
+	srv := server.New()
+	serving := srv.Serve(0, handler, "127.0.0.1")
+	go func() {
+		defer srv.Close()
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/squares.csv", srv.Port()))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Printf("%v %q", resp.TransferEncoding, body)
+	}()
+	server.WaitFor(serving)
+	// Output: [chunked] "1,1\n2,4\n3,9\n"
+}
+
+// A file, sent with sendfile(2): RespondFile declares its length and the
+// bytes go from the page cache to the socket.
+func ExampleRequest_RespondFile() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "hello.txt")
+	os.WriteFile(path, []byte("Hello from a file\n"), 0o644)
+
+	handler := func(req *server.Request) *server.Future {
+		f, err := os.Open(path)
+		if err != nil {
+			return req.Respond(http.StatusNotFound, "not found", nil)
+		}
+		sent := req.RespondFile(http.StatusOK, server.NewHeaders("Content-Type", "text/plain"), f)
+		sent.AddCallback(func() { f.Close() })
+		return sent
+	}
+	srv := server.New()
+	serving := srv.Serve(0, handler, "127.0.0.1")
+	go func() {
+		defer srv.Close()
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/hello.txt", srv.Port()))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Printf("%d %q", resp.ContentLength, body)
+	}()
+	server.WaitFor(serving)
+	// Output: 18 "Hello from a file\n"
+}
+
+// Server-sent events: a stream written on the loop, an event a tick, until
+// the client goes away (Disconnected fires without a write).
+func ExampleRequest_Disconnected() {
+	handler := func(req *server.Request) *server.Future {
+		s, err := req.Stream(http.StatusOK, server.NewHeaders("Content-Type", "text/event-stream"))
+		if err != nil {
+			return req.Loop().Failed(err)
+		}
+		done := req.Loop().NewFuture()
+		gone := false
+		req.Disconnected().AddCallback(func() { gone = true; done.Complete() })
+		var tick func(n int)
+		tick = func(n int) {
+			if gone {
+				return
+			}
+			s.SendString(fmt.Sprintf("data: tick %d\n\n", n))
+			req.Loop().AddTimer(10*time.Millisecond, func() { tick(n + 1) })
+		}
+		tick(1)
+		return done
+	}
+	srv := server.New()
+	serving := srv.Serve(0, handler, "127.0.0.1")
+	go func() {
+		defer srv.Close()
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/events", srv.Port()))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		events := bufio.NewScanner(resp.Body)
+		for i := 0; i < 2 && events.Scan(); {
+			if line := events.Text(); line != "" {
+				fmt.Println(line)
+				i++
+			}
+		}
+		resp.Body.Close() // the handler notices and stops
+	}()
+	server.WaitFor(serving)
+	// Output:
+	// data: tick 1
+	// data: tick 2
+}
+
+// A streamed upload: the handler of /upload reads the body as it arrives,
+// from a goroutine (BodyReader is an io.Reader), under a limit of its own.
+func ExampleStreamBodies() {
+	handler := func(req *server.Request) *server.Future {
+		body := req.BodyReader()
+		body.SetLimit(1 << 30)
+		go func() {
+			h := sha256.New()
+			n, err := io.Copy(h, body)
+			if err != nil {
+				return // the server has answered (413, 408, 400)
+			}
+			req.Respond(http.StatusOK, fmt.Sprintf("%d bytes, sha256 %x", n, h.Sum(nil)[:4]), nil)
+		}()
+		return nil
+	}
+	srv := server.New(server.StreamBodies(func(req *server.Request) bool { return req.URL.Path == "/upload" }))
+	serving := srv.Serve(0, handler, "127.0.0.1")
+	go func() {
+		defer srv.Close()
+		resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d/upload", srv.Port()), "application/octet-stream",
+			strings.NewReader(strings.Repeat("x", 1<<20)))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(string(body))
+	}()
+	server.WaitFor(serving)
+	// Output: 1048576 bytes, sha256 8f990ba0
 }
