@@ -4,6 +4,9 @@ go 1.26.0
 
 replace asynchttpserver.dev => ../
 
-require asynchttpserver.dev v0.0.0
+require (
+	asynchttpserver.dev v0.0.0
+	github.com/gorilla/websocket v1.5.3
+)
 
 require golang.org/x/sys v0.50.0 // indirect
