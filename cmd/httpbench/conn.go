@@ -71,13 +71,13 @@ func (c *conn) start() {
 	if w.pace == nil {
 		k := w.take(w.plan.pipeline)
 		if k == 0 {
-			c.state = connDone
+			c.setState(connDone)
 			w.connDone()
 			return
 		}
 		c.reserved = k
 	}
-	c.state = connDialing
+	c.setState(connDialing)
 	c.since = w.loop.Nanotime()
 	c.gen++
 	gen := c.gen
@@ -104,8 +104,12 @@ func (c *conn) dialed(f *poller.FutureOf[*poller.Socket], gen uint32) {
 	// below reports.
 	s.SetNoDelay(true)
 	c.sock = s
-	c.state = connOpen
+	c.setState(connOpen)
 	s.SetHandler(c)
+	if c.w.raw != nil && c.w.raw.add(s.FD()) != nil {
+		c.w.raw.close() // cannot watch this socket: block as usual from now on
+		c.w.raw = nil
+	}
 	if c.w.pace != nil {
 		c.w.pace.ready(c)
 		return
@@ -120,8 +124,32 @@ func (c *conn) connectFailed(err error) {
 	c.w.fail(kindConnect, 1, err)
 	c.w.giveBack(c.reserved - 1)
 	c.reserved = 0
-	c.state = connIdle
+	c.setState(connIdle)
 	c.start()
+}
+
+// setState moves the connection to s, keeping the worker's count of
+// connects in progress.
+func (c *conn) setState(s connState) {
+	switch {
+	case c.state == connDialing && s != connDialing:
+		c.w.dialing--
+	case c.state != connDialing && s == connDialing:
+		c.w.dialing++
+	}
+	c.state = s
+}
+
+// flush writes what was appended to the socket's output; bytes left for
+// write readiness keep the worker off its raw waits (drive).
+func (c *conn) flush() {
+	if err := c.sock.Flush(); err != nil {
+		c.fail(kindRead, err)
+		return
+	}
+	if c.sock.Pending() > 0 {
+		c.w.outputPending = true
+	}
 }
 
 // push notes a request about to be written.
@@ -153,18 +181,14 @@ func (c *conn) send(k int) {
 			c.push(now, now, w.appendRequest(out))
 		}
 	}
-	if err := c.sock.Flush(); err != nil {
-		c.fail(kindRead, err)
-	}
+	c.flush()
 }
 
 // sendAt writes one request of the open loop's schedule, meant to leave
 // at intended and leaving now.
 func (c *conn) sendAt(intended, now int64) {
 	c.push(intended, now, c.w.appendRequest(c.sock.OutBuf()))
-	if err := c.sock.Flush(); err != nil {
-		c.fail(kindRead, err)
-	}
+	c.flush()
 }
 
 // HandleEvent implements poller.Handler. Write readiness needs no action:
@@ -258,7 +282,7 @@ func (c *conn) next() {
 	k := c.w.take(c.w.plan.pipeline)
 	if k == 0 {
 		c.closeSocket()
-		c.state = connDone
+		c.setState(connDone)
 		c.w.connDone()
 		return
 	}
@@ -335,7 +359,7 @@ func (c *conn) closeSocket() {
 		c.sock = nil
 	}
 	if c.state != connDone {
-		c.state = connIdle
+		c.setState(connIdle)
 	}
 	if c.w.pace != nil {
 		c.w.pace.free.remove(c)

@@ -34,6 +34,8 @@ type ticker interface {
 	stop()
 	// close releases the ticker; the loop must not be running.
 	close()
+	// fd returns the descriptor whose readiness is the wake-up, or -1.
+	fd() int
 }
 
 // pacer sends one loop's share of an open-loop run: requests i = 0, 1,

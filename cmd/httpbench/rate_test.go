@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -246,5 +247,24 @@ func TestOpenLoopAndMixesAllocateNothingPerRequest(t *testing.T) {
 				t.Fatalf("%.3f allocations per request in steady state (tries: %v), want 0", per[0], per)
 			}
 		})
+	}
+}
+
+// TestRateWithOutputBlocked: a server that never reads, and bodies that
+// fill the socket buffers, leave output waiting for write readiness,
+// which only the loop's own wait notices; the run must still end, every
+// request a timeout.
+func TestRateWithOutputBlocked(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	url := startRawServer(t, func(c net.Conn) { <-block })
+	body := strings.Repeat("x", 16<<20) // more than loopback's socket buffers hold
+	start := time.Now()
+	res := runBench(t, "-rate", "100", "-n", "6", "-c", "2", "-t", "200ms", "-m", "POST", "-body", body, url)
+	if res.requests != 0 || res.errors[kindTimeout] != 6 {
+		t.Errorf("requests %d, timeouts %d; want 0, 6", res.requests, res.errors[kindTimeout])
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("a 0.06 s schedule with a 200 ms timeout took %v", d)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -51,6 +52,14 @@ func bench(cfg *config, t target, reqs *templateSet, progressOut io.Writer) (*re
 		if err := checkServerPID(cfg.serverPID); err != nil {
 			return nil, fmt.Errorf("-server-pid %d: %w", cfg.serverPID, err)
 		}
+	}
+	if n := runtime.GOMAXPROCS(0); cfg.rate > 0 && n <= cfg.loops {
+		// An open loop's workers sleep in raw system calls that keep
+		// their Ps (rawwait_linux.go); one more P lets the rest of the
+		// program run meanwhile. Pinned to one CPU (taskset), Go starts
+		// with a single P.
+		runtime.GOMAXPROCS(cfg.loops + 1)
+		defer runtime.GOMAXPROCS(n)
 	}
 	p := newPlan(cfg, t, reqs)
 	workers := make([]*worker, cfg.loops)

@@ -27,5 +27,6 @@ func (lt *loopTicker) wakeAt(when int64) {
 	}
 }
 
-func (lt *loopTicker) stop()  { lt.t.Stop() }
-func (lt *loopTicker) close() {}
+func (lt *loopTicker) stop()   { lt.t.Stop() }
+func (lt *loopTicker) close()  {}
+func (lt *loopTicker) fd() int { return -1 }

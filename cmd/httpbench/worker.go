@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 
 	"asynchttpserver.dev/cmd/httpbench/internal/hist"
@@ -41,6 +42,11 @@ type worker struct {
 	pace  *pacer // the open loop's schedule; nil in a closed loop
 	conns []conn // never grows: its elements are the handlers the loop holds
 	rbuf  []byte
+
+	// An open loop sleeps in raw epoll waits when it can (rawwait_linux.go).
+	raw           *rawWaiter
+	dialing       int  // connections with a connect in progress
+	outputPending bool // a write left bytes for write readiness to finish
 
 	budget      int64 // closed loop: requests not yet issued; negative: unlimited
 	active      int   // closed loop: connections that have not run out of budget
@@ -97,6 +103,13 @@ func newWorker(p *plan, id, nconns int, budget int64) (*worker, error) {
 			return nil, err
 		}
 		w.budget = -1
+		if rawWaitUsable(p.loops) {
+			// Without one (an error, or no P to spare) the loop blocks as usual.
+			if w.raw, _ = newRawWaiter(); w.raw != nil && w.raw.add(w.pace.tick.fd()) != nil {
+				w.raw.close()
+				w.raw = nil
+			}
+		}
 	}
 	for i := range w.conns {
 		c := &w.conns[i]
@@ -128,7 +141,7 @@ func (w *worker) run(start time.Time) {
 	}
 	w.measure.ResetAt(w.m0)
 	w.sweep.Reset(w.sweepPeriod())
-	if err := w.loop.Run(); err != nil {
+	if err := w.drive(); err != nil {
 		w.err = fmt.Errorf("event loop: %w", err)
 		w.finish()
 	}
@@ -138,7 +151,64 @@ func (w *worker) run(start time.Time) {
 	if w.pace != nil {
 		w.pace.tick.close()
 	}
+	if w.raw != nil {
+		w.raw.close()
+	}
 	w.loop.Close()
+}
+
+// drive runs the loop until the worker stops. With a raw waiter, the
+// worker sleeps in it whenever only its sockets' input, its ticker and
+// its own timers can wake it, and polls the loop without blocking after;
+// otherwise (a connect in progress, output waiting for write readiness)
+// it polls the loop as Loop.Run does.
+func (w *worker) drive() error {
+	if w.raw == nil {
+		return w.loop.Run()
+	}
+	// One thread throughout, as in Run: the raw waits and the loop's CPU
+	// time (threadCPU) must be this thread's.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for !w.stopping {
+		timeout := time.Duration(-1)
+		if w.dialing == 0 && !w.writesPending() {
+			w.raw.wait(w.untilTimer())
+			timeout = 0
+		}
+		if err := w.loop.Poll(timeout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// untilTimer returns how long until the first of the worker's timers is
+// due (the loop has no others while the raw waiter is in use).
+func (w *worker) untilTimer() time.Duration {
+	d := 100 * time.Millisecond
+	now := w.loop.Nanotime()
+	for _, t := range []*poller.Timer{&w.sweep, &w.deadline, &w.measure} {
+		if t.Pending() {
+			d = min(d, time.Duration(t.Deadline()-now))
+		}
+	}
+	return max(d, 0)
+}
+
+// writesPending reports whether a socket still has output to write when
+// it becomes writable, which only the loop's own wait notices.
+func (w *worker) writesPending() bool {
+	if !w.outputPending {
+		return false
+	}
+	for i := range w.conns {
+		if s := w.conns[i].sock; s != nil && s.Pending() > 0 {
+			return true
+		}
+	}
+	w.outputPending = false
+	return false
 }
 
 // sweepPeriod is how often the worker looks for timeouts: a tenth of -t,
