@@ -284,3 +284,74 @@ func TestLateWakeReadsBeforeIdleTimeout(t *testing.T) {
 		t.Fatal("the connection was closed although its request had arrived")
 	}
 }
+
+// BodyTimeout bounds the time without progress, not the whole body: a
+// client that sends a byte every 40 ms gets through a body that takes
+// four times the timeout, and one that stops for longer gets 408. (The
+// pauses are the client's pace: the test's own clock, not a wait for the
+// server.)
+func TestBodyTimeoutMeasuresProgress(t *testing.T) {
+	const timeout = 150 * time.Millisecond
+	hs := newHarness(t, Config{BodyTimeout: timeout}, hello)
+	hs.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\n\r\n")
+	for i := 0; i < 16; i++ { // 16 × 40 ms = 640 ms, > 4 × the timeout
+		next := time.Now().Add(40 * time.Millisecond)
+		for time.Now().Before(next) {
+			hs.poll(time.Until(next))
+		}
+		hs.send("b")
+	}
+	if resp, _ := hs.response("POST"); resp.StatusCode != 200 {
+		t.Fatalf("steady body: %d, want 200", resp.StatusCode)
+	}
+	hs.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nb")
+	if resp, _ := hs.response("POST"); resp.StatusCode != 408 {
+		t.Fatalf("stalled body: %d, want 408", resp.StatusCode)
+	}
+}
+
+// A streamed body is delivered as the handler reads, in order, and the
+// request pipelined after it is served once the body is read.
+func TestStreamedBodyDeliveredAsRead(t *testing.T) {
+	var got []byte
+	var hs *harness
+	hs = newHarnessWith(t, Config{StreamBodies: true}, streamingHandler(func(x *Exchange) {
+		gen := x.Gen()
+		if !x.BodyStreamed(gen) {
+			respond(x, 200, "next")
+			return
+		}
+		buf := make([]byte, 7)
+		var read func()
+		read = func() {
+			f := x.ReadBody(gen, buf)
+			f.AddCallback(func() {
+				n, err := f.Read()
+				if err != nil || n == 0 {
+					if err != nil {
+						got = append(got, "error: "+err.Error()...)
+					}
+					respond(x, 200, string(got))
+					return
+				}
+				got = append(got, buf[:n]...)
+				read()
+			})
+		}
+		read()
+	}))
+	body := repeat("0123456789", 5000)
+	hs.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+	for rest := body; rest != ""; {
+		k := min(len(rest), 999)
+		hs.send(fmt.Sprintf("%x\r\n%s\r\n", k, rest[:k]))
+		rest = rest[k:]
+	}
+	hs.send("0\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+	if _, b := hs.response("POST"); b != body {
+		t.Fatalf("streamed body: %d bytes, want %d (%.80q)", len(b), len(body), b)
+	}
+	if _, b := hs.response("GET"); b != "next" {
+		t.Fatalf("pipelined after the body: %q", b)
+	}
+}
