@@ -35,10 +35,15 @@ import (
 // nothing for that long loses its connection, and the writes fail with
 // ErrClosed.
 type Stream struct {
-	r    *Request
-	buf  []byte // the io.Writer side's buffer
-	done chan error
-	err  error // the first error of the io.Writer side
+	r *Request
+	// The io.Writer side fills buf, hands it to the loop, and goes on
+	// filling spare while the loop writes buf out (double buffering): a
+	// goroutine and the loop meet once per streamBuffer bytes, not once
+	// per write.
+	buf, spare []byte
+	inFlight   bool // a handed-over buffer's write has not reported yet
+	done       chan error
+	err        error // the first error of the io.Writer side
 }
 
 // Stream starts a response with code and headers whose body follows in
@@ -118,8 +123,9 @@ func (s *Stream) End(trailers Headers) *Future {
 }
 
 // streamBuffer is how much the io.Writer side gathers before handing it
-// to the loop.
-const streamBuffer = 16 << 10
+// to the loop. The buffer grows to it as needed, so a stream of small
+// flushed writes (server-sent events) keeps a small one.
+const streamBuffer = 256 << 10
 
 // errWriterOnLoop is the panic of the io.Writer side called on the loop.
 const errWriterOnLoop = "called on the loop, where it would block every connection: use Send"
@@ -129,26 +135,19 @@ const errWriterOnLoop = "called on the loop, where it would block every connecti
 // loop.
 func (s *Stream) Write(p []byte) (int, error) {
 	s.mustBeOffLoop("Stream.Write")
-	if s.err != nil {
-		return 0, s.err
-	}
-	if len(s.buf) > 0 && len(s.buf)+len(p) > streamBuffer {
-		if err := s.Flush(); err != nil {
-			return 0, err
+	n := len(p)
+	for len(p) > 0 {
+		if s.err != nil {
+			return n - len(p), s.err
+		}
+		k := min(len(p), streamBuffer-len(s.buf))
+		s.buf = append(s.buf, p[:k]...)
+		p = p[k:]
+		if len(s.buf) == streamBuffer {
+			s.handOver()
 		}
 	}
-	if len(p) >= streamBuffer {
-		// A large write goes as it is, without a copy into the buffer.
-		if err := s.hand(p); err != nil {
-			return 0, err
-		}
-		return len(p), nil
-	}
-	if s.buf == nil {
-		s.buf = make([]byte, 0, streamBuffer)
-	}
-	s.buf = append(s.buf, p...)
-	return len(p), nil
+	return n, s.err
 }
 
 // WriteString is Write for a string.
@@ -160,22 +159,46 @@ func (s *Stream) WriteString(p string) (int, error) { return s.Write([]byte(p)) 
 // need. For a goroutine.
 func (s *Stream) Flush() error {
 	s.mustBeOffLoop("Stream.Flush")
-	if s.err != nil || len(s.buf) == 0 {
-		return s.err
+	if len(s.buf) > 0 {
+		s.handOver()
 	}
-	err := s.hand(s.buf)
-	s.buf = s.buf[:0]
-	return err
+	s.settle()
+	return s.err
 }
 
-// hand gives p to the loop and waits for the write's future. The loop
-// copies p before the future completes, so p may be reused afterwards.
-func (s *Stream) hand(p []byte) error {
-	return s.wait(func() *Future { return s.Send(p) })
+// handOver gives buf to the loop to write, without waiting for it, and
+// takes the spare buffer to go on with, once the loop is done with it
+// (the previous hand-over has reported).
+func (s *Stream) handOver() {
+	s.settle()
+	if s.err != nil {
+		return
+	}
+	p := s.buf
+	s.post(func() *Future { return s.Send(p) })
+	s.inFlight = true
+	s.buf, s.spare = s.spare[:0], p
 }
 
-// wait runs start on the loop and waits for the future it returns.
-func (s *Stream) wait(start func() *Future) error {
+// settle waits for the write in flight, if any, to report.
+func (s *Stream) settle() {
+	if !s.inFlight {
+		return
+	}
+	s.inFlight = false
+	var err error
+	select {
+	case err = <-s.done:
+	case <-s.r.srv().gone: // nothing will run the write any more
+		err = ErrServerClosed
+	}
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+}
+
+// post runs start on the loop; its future's outcome comes on done.
+func (s *Stream) post(start func() *Future) {
 	if s.done == nil {
 		s.done = make(chan error, 1)
 	}
@@ -183,16 +206,18 @@ func (s *Stream) wait(start func() *Future) error {
 		f := start()
 		f.AddCallback(func() { s.done <- f.Err() })
 	})
-	var err error
-	select {
-	case err = <-s.done:
-	case <-s.r.srv().gone: // nothing will run the write any more
-		err = ErrServerClosed
+}
+
+// wait runs start on the loop and waits for the future it returns.
+func (s *Stream) wait(start func() *Future) error {
+	s.settle()
+	if s.err != nil {
+		return s.err
 	}
-	if err != nil {
-		s.err = err
-	}
-	return err
+	s.post(start)
+	s.inFlight = true
+	s.settle()
+	return s.err
 }
 
 // ReadFrom copies r to the body until r's end, at the client's pace. A
@@ -206,20 +231,21 @@ func (s *Stream) ReadFrom(r io.Reader) (int64, error) {
 		}
 	}
 	var total int64
-	buf := make([]byte, streamBuffer)
 	for {
-		n, rerr := r.Read(buf)
-		if n > 0 {
-			if err := s.Flush(); err != nil {
-				return total, err
-			}
-			if err := s.hand(buf[:n]); err != nil {
-				return total, err
-			}
-			total += int64(n)
+		if s.err != nil {
+			return total, s.err
+		}
+		if cap(s.buf) < streamBuffer {
+			s.buf = append(make([]byte, 0, streamBuffer), s.buf...)
+		}
+		n, rerr := r.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		total += int64(n)
+		if len(s.buf) == cap(s.buf) {
+			s.handOver()
 		}
 		if rerr == io.EOF {
-			return total, nil
+			return total, s.err
 		}
 		if rerr != nil {
 			return total, rerr

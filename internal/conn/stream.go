@@ -281,10 +281,14 @@ func (x *Exchange) WriteFile(gen uint32, f *os.File, offset, n int64) (*poller.F
 }
 
 // queueChunk queues one chunk of a server-framed body: its size line, the
-// part, and the CRLF that ends it.
+// part, and the CRLF that ends it (bytes in one gathered write).
 func (x *Exchange) queueChunk(p part, n int64) {
 	var size [20]byte
 	line := append(strconv.AppendInt(size[:0], n, 16), '\r', '\n')
+	if p.f == nil && x.stream.headOut {
+		x.conn.s.Queue(line, p.data, crlf)
+		return
+	}
 	x.queuePart(part{data: line})
 	x.queuePart(p)
 	x.queuePart(part{data: crlf})

@@ -239,15 +239,30 @@ func (s *Socket) Send(p []byte) *Future {
 	return s.flushAndWait()
 }
 
-// Queue appends p to the output and writes what the kernel takes now,
-// like Send without a future (p is copied). A write error is kept for
-// the next Flush or Send.
-func (s *Socket) Queue(p []byte) {
-	if len(p) == 0 || s.closed || s.err != nil {
+// Queue writes bufs, like Writev without a future: with one gathered
+// system call when nothing is queued before them, and what the kernel does
+// not take is queued (copied). Large writes thus go out without a copy
+// into the output buffer. A write error is kept for the next Flush or
+// Send.
+func (s *Socket) Queue(bufs ...[]byte) {
+	if s.closed || s.err != nil {
+		return
+	}
+	if s.Pending() == 0 {
+		n, err := s.writev(bufs)
+		if err != nil {
+			s.fail(err)
+			return
+		}
+		bufs = skipBytes(bufs, n)
+	}
+	if byteCount(bufs) == 0 {
 		return
 	}
 	o := s.OutBuf()
-	*o = append(*o, p...)
+	for _, b := range bufs {
+		*o = append(*o, b...)
+	}
 	s.Flush()
 }
 
@@ -323,6 +338,8 @@ func (s *Socket) writev(bufs [][]byte) (int, error) {
 		}
 		total += n
 		s.written += uint64(n)
+		s.outDone += uint64(n)
+		s.writes++
 		if n < byteCount(batch) {
 			return total, nil
 		}
