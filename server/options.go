@@ -43,7 +43,9 @@ func ReusePort(on bool) Option { return func(c *config) { c.reusePort = on } }
 
 // MaxBody bounds request bodies, Content-Length or chunked (default
 // 8388608, Nim's): larger ones get 413 and the connection is closed
-// without the rest of the body being read into memory.
+// without the rest of the body being read into memory. A handler that
+// streams a body (StreamBodies) may set a limit of its own for it
+// (BodyReader.SetLimit).
 func MaxBody(n int) Option { return func(c *config) { c.conn.Limits.MaxBody = int64(n) } }
 
 // MaxHeadBytes bounds a request's head, request line included (default
@@ -63,17 +65,22 @@ func MaxTargetLen(n int) Option { return func(c *config) { c.conn.Limits.MaxTarg
 // A negative value disables it.
 func HeaderTimeout(d time.Duration) Option { return func(c *config) { c.conn.HeaderTimeout = d } }
 
-// BodyTimeout bounds the time to receive a request's body (default 30 s);
-// past it the client gets 408. A negative value disables it.
+// BodyTimeout bounds how long a request body may make no progress
+// (default 30 s): a client that sends no body byte for that long, while the
+// server waits for one, gets 408 and is closed. It measures progress, not
+// the whole body, so a large upload at a steady pace is never cut off; a
+// streamed body whose handler is not reading is not the client's delay. A
+// negative value disables it.
 func BodyTimeout(d time.Duration) Option { return func(c *config) { c.conn.BodyTimeout = d } }
 
 // IdleTimeout bounds how long a keep-alive connection may wait for its
 // next request (default 60 s). A negative value disables it.
 func IdleTimeout(d time.Duration) Option { return func(c *config) { c.conn.IdleTimeout = d } }
 
-// WriteTimeout bounds how long a response may wait for a client that does
-// not read it (default 30 s); then the connection is closed. A negative
-// value disables it.
+// WriteTimeout bounds how long output may wait for a client that does not
+// read it (default 30 s): a response, a stream or a file to a client that
+// reads nothing for that long loses its connection (a stream's writes then
+// fail with ErrClosed). A negative value disables it.
 func WriteTimeout(d time.Duration) Option { return func(c *config) { c.conn.WriteTimeout = d } }
 
 // HandlerTimeout answers 503 for a request whose handler has not
@@ -82,7 +89,9 @@ func HandlerTimeout(d time.Duration) Option { return func(c *config) { c.conn.Ha
 
 // MaxOutput is the per-connection back-pressure mark (default 1 MiB): a
 // client that pipelines requests but does not read the responses is not
-// read from while this much output waits for it.
+// read from while this much output waits for it, and a streamed response's
+// writes complete (their futures, or a blocked io.Writer) only once the
+// unsent output is back under a quarter of it.
 func MaxOutput(n int) Option { return func(c *config) { c.conn.MaxOutput = n } }
 
 // MaxConnections bounds the open connections (default: no bound but the
