@@ -258,7 +258,20 @@ func TestStreamedUploads(t *testing.T) {
 		}
 	}
 
+	// The client waits for 100 Continue before sending: it comes because
+	// the handler reads.
 	rc := dial(t, ts.addr)
+	rc.write("POST /hash HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+	if line, err := rc.br.ReadString('\n'); err != nil || line != "HTTP/1.1 100 Continue\r\n" {
+		t.Fatalf("interim response: %q, %v", line, err)
+	}
+	rc.br.ReadString('\n')
+	rc.write("hello")
+	if got := bodyOf(t, rc.response("POST")); !strings.HasPrefix(got, "5 2cf24dba") {
+		t.Fatalf("after 100 Continue: %q", got)
+	}
+
+	rc = dial(t, ts.addr)
 	rc.write("POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n")
 	resp := rc.response("POST") // no 100 Continue first: ReadResponse would return it
 	if resp.StatusCode != 401 || !resp.Close {
