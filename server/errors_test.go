@@ -48,12 +48,26 @@ func TestMalformedRequestsGetStatusAndClose(t *testing.T) {
 
 // RFC 9110 §9.1: an unknown method gets 501, and the connection (whose
 // framing is sound) stays usable.
-func TestUnknownMethodGets501AndKeepsConnection(t *testing.T) {
-	ts := startServer(t, hello)
+// Extension methods reach the handler, with their names; the handler
+// decides (here: PROPFIND is served, BREW is not implemented), and the
+// connection goes on.
+func TestExtensionMethodsReachTheHandler(t *testing.T) {
+	ts := startServer(t, func(req *Request) *Future {
+		switch {
+		case req.Method == MethodOther && req.MethodName == "PROPFIND":
+			return req.Respond(207, "props of "+req.URL.Path+" "+req.Body, nil)
+		case req.Method == MethodOther:
+			return req.Respond(501, req.MethodName+" not implemented", nil)
+		}
+		return hello(req)
+	})
 	rc := dial(t, ts.addr)
-	rc.write("PROPFIND / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	if resp := rc.response("PROPFIND"); resp.StatusCode != 501 {
-		t.Fatalf("PROPFIND: %d, want 501", resp.StatusCode)
+	rc.write("PROPFIND /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcBREW /pot HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if resp := rc.response("PROPFIND"); resp.StatusCode != 207 || bodyOf(t, resp) != "props of /x abc" {
+		t.Fatalf("PROPFIND: %d", resp.StatusCode)
+	}
+	if resp := rc.response("BREW"); resp.StatusCode != 501 || bodyOf(t, resp) != "BREW not implemented" {
+		t.Fatalf("BREW: %d", resp.StatusCode)
 	}
 	if resp := rc.response("GET"); resp.StatusCode != 200 {
 		t.Fatalf("next request: %d", resp.StatusCode)

@@ -37,7 +37,10 @@ type Request struct {
 	// Body is the request body, read in full before the handler runs (as
 	// in Nim), chunked bodies decoded.
 	Body string
-	// Method is the request method.
+	// MethodName is the method as sent: "GET", or an extension method's
+	// name ("PROPFIND", "QUERY").
+	MethodName string
+	// Method is the request method; MethodOther for extension methods.
 	Method Method
 
 	// The unexported fields sit beside Method, where padding would be:
@@ -59,6 +62,10 @@ func (s *Server) newRequest(x *conn.Exchange) *Request {
 	r.x, r.gen = x, x.Gen()
 	r.Client.r = r
 	r.Method = Method(h.Method)
+	r.MethodName = r.Method.String()
+	if r.Method == MethodOther {
+		r.MethodName = x.String(h.MethodSpan)
+	}
 	r.Protocol = http11
 	if h.Minor == 0 {
 		r.Protocol = http10

@@ -6,12 +6,15 @@ import (
 	"asynchttpserver.dev/internal/parser"
 )
 
-// Method is a request method (Nim's HttpMethod). Requests with any other
-// method are answered 501 by the server and never reach a handler.
+// Method is a request method (Nim's HttpMethod). A method outside the
+// enumeration, an extension method such as QUERY or PROPFIND, is
+// MethodOther, and Request.MethodName says which; its handler decides
+// whether it implements it (405 or 501 if not: RFC 9110 §9.1).
 type Method uint8
 
 // The methods a handler can see.
 const (
+	MethodOther   = Method(parser.MethodOther)
 	MethodGet     = Method(parser.MethodGet)
 	MethodHead    = Method(parser.MethodHead)
 	MethodPost    = Method(parser.MethodPost)
@@ -23,7 +26,8 @@ const (
 	MethodPatch   = Method(parser.MethodPatch)
 )
 
-// String returns the method's name as sent on the wire, e.g. "GET".
+// String returns the method's name as sent on the wire, e.g. "GET"
+// ("OTHER" for MethodOther: Request.MethodName has the name).
 func (m Method) String() string { return parser.Method(m).String() }
 
 // Protocol is the request's HTTP version (Nim's protocol tuple).

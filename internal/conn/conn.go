@@ -274,11 +274,10 @@ func (c *Conn) finishRequest(x *Exchange) {
 // dispatch hands x to the handler (or answers it directly), then writes
 // whatever responses are ready.
 func (c *Conn) dispatch(x *Exchange) {
+	// Every method reaches the handler, extension methods too (QUERY,
+	// PROPFIND...): the handler, not the server, knows which it
+	// implements, and answers 405 or 501 (RFC 9110 §9.1, §15.5.6, §15.6.2).
 	switch {
-	case x.Head.Method == parser.MethodOther:
-		// RFC 9110 §9.1: an unrecognised method gets 501.
-		c.answer(x, 501, "Not Implemented")
-		x.handlerDone = true
 	case isUpgrade(x):
 		c.prepareUpgrade(x)
 		fallthrough

@@ -24,7 +24,7 @@
 // rejecting what a front end could read differently (request smuggling):
 //
 //   - The method is a case-sensitive token; a token other than the nine
-//     methods known to Method is MethodOther (the server answers 501), not an
+//     methods known to Method is MethodOther (its handler decides), not an
 //     error. Request-line parts are separated by exactly one SP.
 //   - The request-target is origin-form, absolute-form (scheme "://"
 //     authority, no userinfo, non-empty host), authority-form (only with

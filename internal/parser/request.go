@@ -20,7 +20,7 @@ func span(from, to int) Span { return Span{Off: uint32(from), Len: uint32(to - f
 type Method uint8
 
 // The methods of RFC 9110 §9 and RFC 5789 (PATCH). Any other valid token is
-// MethodOther, which the server answers with 501.
+// MethodOther; its name is Request.MethodSpan.
 const (
 	MethodOther Method = iota // a valid token that is not one of the nine below
 	MethodGet
