@@ -116,3 +116,21 @@ var ErrNotStreaming = conn.ErrNotStreaming
 // ErrNotUpgraded is the error of Client.Recv on a request that did not ask
 // to upgrade its connection.
 var ErrNotUpgraded = conn.ErrNotUpgraded
+
+// ErrHijackPipelined is Hijack's error when other requests of the
+// connection are in flight.
+var ErrHijackPipelined = conn.ErrHijackPipelined
+
+// Hijack takes the request's connection over without a response from the
+// server (net/http's Hijacker; a CONNECT tunnel, a protocol of one's own):
+// from then on the server neither reads, parses, answers nor times it out,
+// and the handler talks over req.Client (Recv, starting with any bytes the
+// client sent past the request; Send; Close). Like an upgraded connection
+// it stays counted (MaxConnections) and is closed when the server shuts
+// down, after ShutdownGrace. It fails with ErrResponded if the request is
+// answered, and ErrHijackPipelined if other requests of the connection are
+// in flight. On the loop.
+func (r *Request) Hijack() error {
+	r.x.Loop().MustBeOnLoop("Request.Hijack")
+	return r.x.Hijack(r.gen)
+}

@@ -495,3 +495,27 @@ func TestUpgradeEarlyBytesFollowThe101(t *testing.T) {
 		t.Fatalf("after the 101: %q, %v", got, err)
 	}
 }
+
+// A hijacked connection is the handler's: no response from the server,
+// the bytes sent past the request come first, and Send writes as is.
+func TestHijack(t *testing.T) {
+	ts := startServer(t, func(req *Request) *Future {
+		if err := req.Hijack(); err != nil {
+			return req.Respond(500, err.Error(), nil)
+		}
+		buf := make([]byte, 64)
+		f := req.Client.Recv(buf)
+		f.AddCallback(func() {
+			n, _ := f.Read()
+			req.Client.SendString("tunnel got " + string(buf[:n]))
+			req.Client.Close()
+		})
+		return nil
+	})
+	rc := dial(t, ts.addr)
+	rc.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nping")
+	got, err := io.ReadAll(rc.br)
+	if err != nil || string(got) != "tunnel got ping" {
+		t.Fatalf("hijacked: %q, %v", got, err)
+	}
+}

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"errors"
 	"io"
 	"net/netip"
 
@@ -188,17 +189,46 @@ func (x *Exchange) Close(gen uint32) error {
 
 // Socket returns the connection's socket to the handler of generation
 // gen's upgrade request, from the time its handler runs (to Recv the
-// bytes the client sent after the request) until the connection closes.
-// On the loop.
+// bytes the client sent after the request) until the connection closes,
+// or to the handler that hijacked its connection. On the loop.
 func (x *Exchange) Socket(gen uint32) (*poller.Socket, error) {
 	c := x.conn
 	switch {
 	case c.closed || x.Gen() != gen:
 		return nil, x.stale(gen)
-	case !isUpgrade(x):
+	case !isUpgrade(x) && x.phase() != xUpgraded:
 		return nil, ErrNotUpgraded
 	}
 	return &c.s, nil
+}
+
+// ErrHijackPipelined: Hijack on a request with other requests of its
+// connection in flight (pipelined before or after it).
+var ErrHijackPipelined = errors.New("cannot hijack a connection with other requests in flight")
+
+// Hijack hands generation gen's connection to its handler without a
+// response from the server (net/http's Hijacker): from now on the
+// connection neither reads, parses, answers nor times out; the bytes the
+// client sent past the request come first from the socket's reads. Like
+// an upgraded connection it stays counted, and closes when the handler
+// closes it or the server shuts down. The request must not be answered
+// yet and must be the only one of its connection in flight. On the loop.
+func (x *Exchange) Hijack(gen uint32) error {
+	c := x.conn
+	switch {
+	case c.closed || x.Gen() != gen:
+		return x.stale(gen)
+	case x.phase() != xDispatched:
+		return ErrResponded
+	case c.queue.head != x || c.queue.n != 1:
+		return ErrHijackPipelined
+	}
+	if !isUpgrade(x) { // an upgrade request's connection was prepared at dispatch
+		c.cur, c.headDone = nil, false
+		c.prepareUpgrade(x)
+	}
+	c.handOver(x)
+	return nil
 }
 
 // LocalAddr returns the address the client connected to, or the zero

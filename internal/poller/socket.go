@@ -193,6 +193,20 @@ func (s *Socket) Recv(p []byte) *FutureOf[int] {
 	return f
 }
 
+// CancelRecv fails a pending Recv with err (a deadline passed, say): its
+// future fails, and the buffer it was given is no longer written. It
+// reports whether a Recv was pending.
+func (s *Socket) CancelRecv(err error) bool {
+	f := s.recvFut
+	if f == nil {
+		return false
+	}
+	s.recvFut, s.recvBuf = nil, nil
+	s.updateInterest()
+	f.fail(err)
+	return true
+}
+
 // tryRecv finishes f if the read does not block, and reports whether it did.
 func (s *Socket) tryRecv(f *FutureOf[int], p []byte) bool {
 	n, err := s.Read(p)
