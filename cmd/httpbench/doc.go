@@ -182,6 +182,15 @@
 // they are due, without waiting for write readiness (wrk arms and disarms
 // write interest for each request, two epoll_ctl calls more).
 //
+// An open loop sleeps twice per request at moderate rates (until the
+// request is due, until its response arrives), and a blocking system
+// call made through Go's scheduler wakes the runtime's sysmon and a
+// spare thread each time. So on Linux an open-loop worker sleeps in a raw
+// epoll_wait on its own set of its sockets and its timerfd, and then
+// polls the loop without blocking: one context switch per wake-up
+// instead of about four (see rawwait_linux.go). For that it runs with
+// GOMAXPROCS one above -loops.
+//
 // Exit status is 0 after a run, whatever errors it counted; 1 when the run
 // could not start or its files could not be written; 2 for a bad command
 // line, URL or request file. Traffic goes only to the URL given; only

@@ -297,9 +297,13 @@ func writeText(w io.Writer, rep report) {
 	fmt.Fprintf(w, "Requests/sec: %12.2f\n", rep.RPS)
 	fmt.Fprintf(w, "Transfer/sec: %12s\n", fmtBytes(rep.TransferPerS))
 	if r := rep.Rate; r != nil {
-		fmt.Fprintf(w, "Rate: target %.0f/s, achieved %.0f/s (%+.2f%%); sent %s, %s waited for a connection, %s late by us, %s dropped, %s unsent at the end\n",
-			r.TargetRPS, r.AchievedRPS, -r.ShortfallPct, groupDigits(r.Sent), groupDigits(r.Queued),
-			groupDigits(r.Late), groupDigits(r.Dropped), groupDigits(r.BacklogAtEnd))
+		short := fmt.Sprintf("%.2f%% short of it", max(r.ShortfallPct, 0))
+		if r.ShortfallPct < 0 {
+			short = fmt.Sprintf("%.2f%% over it", -r.ShortfallPct)
+		}
+		fmt.Fprintf(w, "Rate: target %s/s, achieved %s/s, %s; sent %s: %s waited for a connection, %s left over %v late with one free, %s dropped, %s due and unsent at the end\n",
+			groupDigits(int64(r.TargetRPS+0.5)), groupDigits(int64(r.AchievedRPS+0.5)), short, groupDigits(r.Sent),
+			groupDigits(r.Queued), groupDigits(r.Late), lateThreshold, groupDigits(r.Dropped), groupDigits(r.BacklogAtEnd))
 	}
 	e := rep.Errors
 	fmt.Fprintf(w, "Errors: connect %d, read %d, timeout %d, status %d, parse %d\n",

@@ -53,7 +53,7 @@ type worker struct {
 	outstanding int64 // open loop: requests sent and not yet settled
 	stopping    bool  // the run is over: issue nothing, count nothing more
 
-	// Requests are formatted here when they vary (request.go).
+	// Requests are formatted here when they vary (template.go).
 	issued  uint64 // requests formatted, for {seq}
 	rnd     uint64 // state of the {rand} generator
 	scratch []byte
