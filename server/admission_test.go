@@ -54,7 +54,7 @@ func admissionChild() error {
 		return err
 	}
 	acceptErrors := 0
-	srv.ln.OnError = func(error) { acceptErrors++ }
+	srv.shards[0].ln.OnError = func(error) { acceptErrors++ }
 	serving := srv.Serve(0, hello, "")
 
 	const clients = 12
@@ -79,10 +79,10 @@ func admissionChild() error {
 			return err
 		}
 	}
-	if !pollUntil(l, 10*time.Second, func() bool { return srv.paused }) {
-		return fmt.Errorf("accepting never paused (%d connections)", srv.group.Len())
+	if !pollUntil(l, 10*time.Second, func() bool { return srv.shards[0].paused }) {
+		return fmt.Errorf("accepting never paused (%d connections)", srv.shards[0].group.Len())
 	}
-	accepted := srv.group.Len()
+	accepted := srv.shards[0].group.Len()
 	// Paused: the loop sleeps instead of spinning on the waiting clients.
 	iterations, start := 0, time.Now()
 	for time.Since(start) < 200*time.Millisecond {
@@ -99,7 +99,7 @@ func admissionChild() error {
 	for _, fd := range fds[:accepted] {
 		unix.Close(fd)
 	}
-	if !pollUntil(l, 10*time.Second, func() bool { return srv.group.Len() > 0 && !srv.paused || srv.group.Len() >= clients-accepted }) {
+	if !pollUntil(l, 10*time.Second, func() bool { return srv.shards[0].group.Len() > 0 && !srv.shards[0].paused || srv.shards[0].group.Len() >= clients-accepted }) {
 		return errors.New("accepting did not resume after connections closed")
 	}
 	fmt.Printf("admission: paused at %d connections (limit %d descriptors), %d iterations in 200ms paused, resumed\n",

@@ -11,7 +11,8 @@ import (
 
 // dispatcher connects the connections' state machines to the callback.
 type dispatcher struct {
-	s *Server
+	s  *Server
+	sh *shard
 	// next is the Request made for StreamBody, which Serve then takes:
 	// a streamed request is dispatched right after StreamBody says so.
 	next *Request
@@ -25,9 +26,10 @@ var errNoResponse = errors.New("handler finished without responding")
 func (d *dispatcher) Serve(x *conn.Exchange) {
 	r := d.next
 	if r == nil || r.x != x || r.gen != x.Gen() {
-		r = d.s.newRequest(x)
+		r = d.sh.newRequest(x)
 	}
 	d.next = nil
+	d.sh.requests.Store(d.sh.requests.Load() + 1) // the loop is its only writer: no atomic add
 	f := d.call(r)
 	switch {
 	case r.panicked:
@@ -52,7 +54,7 @@ func (d *dispatcher) StreamBody(x *conn.Exchange) bool {
 	if want == nil {
 		return false
 	}
-	r := d.s.newRequest(x)
+	r := d.sh.newRequest(x)
 	if !want(r) {
 		return false
 	}

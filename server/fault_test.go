@@ -174,7 +174,7 @@ func waitNoConnections(t *testing.T, ts *testServer) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		n := make(chan int, 1)
-		ts.loop.Post(func() { n <- ts.group.Len() })
+		ts.loop.Post(func() { n <- ts.shards[0].group.Len() })
 		if <-n == 0 {
 			return
 		}
@@ -209,7 +209,7 @@ func TestMaxConnections(t *testing.T) {
 		rc.response("GET")
 	}
 	state := make(chan [2]any, 1)
-	ts.loop.Post(func() { state <- [2]any{ts.group.Len(), ts.ShouldAcceptRequest()} })
+	ts.loop.Post(func() { state <- [2]any{ts.shards[0].group.Len(), ts.ShouldAcceptRequest()} })
 	if s := <-state; s[0] != 2 || s[1] != false {
 		t.Fatalf("at the limit: %d connections, ShouldAcceptRequest=%v", s[0], s[1])
 	}

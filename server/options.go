@@ -20,6 +20,8 @@ type config struct {
 	assumedPerRequest    int
 	shutdownGrace        time.Duration
 	streamWant           func(*Request) bool // StreamBodies
+	loops                int                 // Loops; 1 when unset
+	forceHandoff         bool                // tests: the one-acceptor design where the kernel balances
 }
 
 // handlerTimeout reports whether HandlerTimeout is on.
@@ -30,6 +32,7 @@ func defaultConfig() config {
 		reuseAddr:         true, // Nim's default
 		assumedPerRequest: 5,    // Nim devel's assumedDescriptorsPerRequest
 		shutdownGrace:     5 * time.Second,
+		loops:             1, // the seed's model
 	}
 }
 
@@ -117,6 +120,19 @@ func Logger(l *slog.Logger) Option { return func(c *config) { c.conn.Logger = l 
 // Backlog sets the listen(2) backlog (default SOMAXCONN, as in Nim).
 func Backlog(n int) Option { return func(c *config) { c.backlog = n } }
 
+// Loops runs the server on n event loops, each on its own goroutine
+// locked to its OS thread (default 1, the seed's model; 0 means one per
+// CPU). The first loop is the server's own (the default loop, or OnLoop's);
+// the server makes the others, drives them, and closes them when it has
+// closed. On Linux and FreeBSD each loop listens on the port itself
+// (SO_REUSEPORT, SO_REUSEPORT_LB) and the kernel balances connections;
+// on macOS and the other BSDs, whose kernels give every connection to one
+// socket, the first loop accepts and hands each connection to the loop
+// with the fewest. A connection stays on its loop for life, and so do its
+// requests: nothing on the per-request path is shared between loops. The
+// callback then runs on several loops at once.
+func Loops(n int) Option { return func(c *config) { c.loops = max(n, 0) } }
+
 // OnLoop runs the server on l instead of the default loop: its
 // connections, handlers and timers all run there.
 func OnLoop(l *Loop) Option { return func(c *config) { c.loop = l } }
@@ -125,3 +141,8 @@ func OnLoop(l *Loop) Option { return func(c *config) { c.loop = l } }
 // draining its input, so that the client reads the error instead of a
 // reset (default 2 s).
 func LingerTimeout(d time.Duration) Option { return func(c *config) { c.conn.LingerTimeout = d } }
+
+// forceHandoff makes a multi-loop server accept on its first loop and hand
+// connections over even where the kernel balances, so that tests on Linux
+// cover the design macOS and the BSDs use.
+func forceHandoff() Option { return func(c *config) { c.forceHandoff = true } }

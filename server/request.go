@@ -56,8 +56,8 @@ type Request struct {
 // request's own and never reused: the Request and its header list come
 // from the server's slabs, and its strings from input memory that is never
 // rewritten.
-func (s *Server) newRequest(x *conn.Exchange) *Request {
-	r := s.slab.request() // zeroed: only what is not zero is set
+func (sh *shard) newRequest(x *conn.Exchange) *Request {
+	r := sh.slab.request() // zeroed: only what is not zero is set
 	h := &x.Head
 	r.x, r.gen = x, x.Gen()
 	r.Client.r = r
@@ -72,7 +72,7 @@ func (s *Server) newRequest(x *conn.Exchange) *Request {
 	}
 	r.setURL(x, h)
 	if n := len(h.Headers); n > 0 {
-		hs := s.slab.headers(n)
+		hs := sh.slab.headers(n)
 		for i, f := range h.Headers {
 			hs[i] = Header{x.String(f.Name), x.String(f.Value)}
 		}
@@ -105,7 +105,7 @@ func (r *Request) setURL(x *conn.Exchange, h *parser.Request) {
 }
 
 // srv returns the server the request belongs to.
-func (r *Request) srv() *Server { return r.x.Owner().(*Server) }
+func (r *Request) srv() *Server { return r.x.Owner().(*shard).srv }
 
 // Loop returns the loop the request is served on: its futures, timers and
 // callbacks belong there.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"runtime"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -50,28 +52,32 @@ var (
 	ErrServerClosed = errors.New("server: closed")
 )
 
-// Server is an HTTP/1.1 server on an event loop (Nim's AsyncHttpServer).
-// Its methods must be called on its loop (before the loop runs, or from
-// handlers and callbacks), except Close, which may be called from
-// anywhere.
+// Server is an HTTP/1.1 server on one event loop (Nim's AsyncHttpServer),
+// or on several (Loops): each loop then serves its own connections, on its
+// own OS thread, sharing nothing on the per-request path.
+//
+// Its methods must be called on its first loop (before the loop runs, or
+// from handlers and callbacks), except Close, Closing, Stats and
+// ShouldAcceptRequest, which may be called from anywhere.
 type Server struct {
 	cfg     config
-	loop    *Loop
-	ln      *poller.Listener
-	group   *conn.Group
+	loop    *Loop    // the first loop: Serve's future and Loop() belong to it
+	shards  []*shard // one per loop; shards[0] runs on loop
 	cb      Callback
 	serving *Future // Serve's future: completes once closed
-	closing bool
-	closed  bool
-	maxFDs  int  // RLIMIT_NOFILE
-	lastFD  int  // the last accepted descriptor (0 after a close freed one)
-	paused  bool // accepting paused by ShouldAcceptRequest
-	slab    requestSlab
+	maxFDs  int     // RLIMIT_NOFILE
+	handoff bool    // one listener, on the first loop, hands connections over
 
-	closingFut *Future                 // completed when Close begins
-	gone       chan struct{}           // closed once Close has finished
-	ctx        context.Context         // the requests' contexts derive from it
-	cancel     context.CancelCauseFunc // cancelled when Close begins
+	closing  atomic.Bool
+	closed   bool
+	conns    atomic.Int64 // open connections, every loop (MaxConnections)
+	paused   atomic.Int32 // loops whose accepting is paused
+	done     int          // loops whose connections have all closed (first loop only)
+	closing0 *Future      // the first loop's Closing, made with the server
+
+	gone   chan struct{}           // closed once Close has finished
+	ctx    context.Context         // the requests' contexts derive from it
+	cancel context.CancelCauseFunc // cancelled when Close begins
 }
 
 // New returns a server on the default loop (Nim's newAsyncHttpServer).
@@ -85,63 +91,130 @@ func New(opts ...Option) *Server {
 	if l == nil {
 		l = DefaultLoop()
 	}
-	s := &Server{cfg: cfg, loop: l, closingFut: l.NewFuture(), gone: make(chan struct{})}
+	if cfg.conn.Logger == nil {
+		cfg.conn.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, loop: l, gone: make(chan struct{}), closing0: l.NewFuture()}
 	s.ctx, s.cancel = context.WithCancelCause(context.Background())
 	return s
 }
 
 // Listen binds and listens on address:port without accepting yet (Nim
 // devel's listen). address "" means every interface, IPv4 and IPv6; port 0
-// picks a free port (see Port).
+// picks a free port (see Port). With several loops (Loops) every loop
+// gets a listener of its own on the port where the kernel balances
+// connections among them (Linux, FreeBSD); elsewhere the first loop's
+// listener hands connections to the loop with the fewest.
 func (s *Server) Listen(port int, address string) error {
-	if s.closing {
+	if s.closing.Load() {
 		return ErrServerClosed
 	}
-	if s.ln != nil {
+	if s.shards != nil {
 		return errors.New("server: already listening")
 	}
-	ln, err := s.loop.l.Listen(address, port, poller.ListenConfig{
-		ReuseAddr: s.cfg.reuseAddr, ReusePort: s.cfg.reusePort, Backlog: s.cfg.backlog,
-	})
+	loops, err := s.makeLoops()
 	if err != nil {
-		return fmt.Errorf("server: listen on %q port %s: %w", address, portString(port), err)
+		return err
 	}
-	ln.OnError = func(err error) { s.group.Config().Logger.Warn("asynchttpserver: accept", "err", err) }
-	s.ln = ln
+	many := len(loops) > 1
+	s.handoff = many && (!poller.KernelBalances || s.cfg.forceHandoff)
 	s.maxFDs = maxDescriptors()
-	s.group = conn.NewGroup(s.loop.l, s.cfg.conn, &dispatcher{s: s})
-	s.group.OnClose = s.connClosed
-	s.group.Owner = s
+	for i, l := range loops {
+		sh := newShard(s, i, l)
+		s.shards = append(s.shards, sh)
+		if i > 0 && s.handoff {
+			continue
+		}
+		cfg := poller.ListenConfig{ReuseAddr: s.cfg.reuseAddr, ReusePort: s.cfg.reusePort, Backlog: s.cfg.backlog}
+		if many && !s.handoff {
+			cfg.ReusePort, cfg.Balance = true, true
+			if i > 0 {
+				port = s.shards[0].ln.Port() // port 0: the first listener's choice
+			}
+		}
+		ln, err := l.l.Listen(address, port, cfg)
+		if err != nil {
+			s.closeShards()
+			return fmt.Errorf("server: listen on %q port %s: %w", address, portString(port), err)
+		}
+		ln.OnError = func(err error) { sh.group.Config().Logger.Warn("asynchttpserver: accept", "err", err) }
+		sh.ln = ln
+	}
 	return nil
+}
+
+// makeLoops returns the loops to serve on: the server's own and, with
+// Loops(n), n-1 more.
+func (s *Server) makeLoops() ([]*Loop, error) {
+	n := s.cfg.loops
+	if n == 0 {
+		n = runtime.NumCPU()
+	}
+	loops := []*Loop{s.loop}
+	for len(loops) < max(n, 1) {
+		l, err := NewLoop()
+		if err != nil {
+			for _, l := range loops[1:] {
+				l.Close()
+			}
+			return nil, fmt.Errorf("server: a loop: %w", err)
+		}
+		loops = append(loops, l)
+	}
+	return loops, nil
+}
+
+// closeShards undoes a Listen that failed half way.
+func (s *Server) closeShards() {
+	for _, sh := range s.shards {
+		if sh.ln != nil {
+			sh.ln.Close()
+		}
+		if sh.i > 0 {
+			sh.loop.Close()
+		}
+	}
+	s.shards = nil
 }
 
 // Serve listens on address:port and serves every connection with cb (Nim's
 // serve). The future completes once the server is closed and every
-// descriptor released, or fails if listening fails.
+// descriptor released, or fails if listening fails. With several loops,
+// cb runs on all of them at once: what it shares must be safe for
+// concurrent use, and each request's futures, timers and callbacks belong
+// to its own loop (req.Loop()).
 func (s *Server) Serve(port int, cb Callback, address string) *Future {
-	if s.ln == nil {
+	if s.shards == nil {
 		if err := s.Listen(port, address); err != nil {
 			return s.loop.l.Failed(err)
 		}
 	}
 	s.cb = cb
 	s.serving = s.loop.l.NewFuture()
-	s.ln.Serve(s.accept)
+	for _, sh := range s.shards {
+		if sh.ln != nil {
+			sh.ln.Serve(sh.accept)
+		}
+	}
+	for _, sh := range s.shards[1:] {
+		go sh.drive()
+	}
 	return s.serving
 }
 
 // AcceptRequest accepts one connection and serves its requests with cb in
-// the background (Nim's acceptRequest, after Listen). The future completes
-// once the connection is accepted.
+// the background (Nim's acceptRequest, after Listen), on the first loop.
+// The future completes once the connection is accepted.
 func (s *Server) AcceptRequest(cb Callback) *Future {
-	if s.ln == nil || s.closing {
+	if s.shards == nil || s.closing.Load() {
 		return s.loop.l.Failed(ErrServerClosed)
 	}
 	s.cb = cb
+	sh := s.shards[0]
 	f := s.loop.l.NewFuture()
-	s.ln.Serve(func(fd int, peer netip.AddrPort) {
-		s.ln.Serve(nil) // one connection only
-		s.accept(fd, peer)
+	sh.ln.Serve(func(fd int, peer netip.AddrPort) {
+		sh.ln.Serve(nil) // one connection only
+		sh.accept(fd, peer)
 		f.Complete()
 	})
 	return f
@@ -150,98 +223,119 @@ func (s *Server) AcceptRequest(cb Callback) *Future {
 // Closing returns a future that completes when Close begins, before
 // anything is closed: the signal for handlers that hold connections of
 // their own (upgraded ones: WebSocket, say) to say goodbye to their
-// clients (a close frame) and close, within ShutdownGrace, after which
-// the server closes them. Requests' contexts are cancelled at the same
-// time. Safe from any goroutine; add callbacks on the loop.
-func (s *Server) Closing() *Future { return s.closingFut }
+// clients (a close frame) and close, within ShutdownGrace, after which the
+// server closes them. Requests' contexts are cancelled at the same time.
+// Each loop has its own: called on one of the server's loops (in a
+// handler), it returns that loop's, so that its callbacks run there.
+// Safe from any goroutine; add callbacks on its loop.
+func (s *Server) Closing() *Future {
+	for _, sh := range s.shards {
+		if sh.loop.l.Driving() {
+			return sh.closing
+		}
+	}
+	return s.closing0
+}
 
-// Loop returns the loop the server runs on.
+// Loop returns the server's first loop (its only one, unless Loops).
 func (s *Server) Loop() *Loop { return s.loop }
 
 // logger returns where the server logs handler failures.
-func (s *Server) logger() *slog.Logger { return s.group.Config().Logger }
+func (s *Server) logger() *slog.Logger { return s.cfg.conn.Logger }
 
 // Port returns the port the server listens on (Nim's getPort), or 0.
 func (s *Server) Port() int {
-	if s.ln == nil {
+	if s.shards == nil || s.shards[0].ln == nil {
 		return 0
 	}
-	return s.ln.Port()
+	return s.shards[0].ln.Port()
 }
 
 // ShouldAcceptRequest reports whether the server can take another
 // connection (Nim devel's shouldAcceptRequest): it is under
-// MaxConnections and, unless AssumedDescriptorsPerRequest is negative,
-// more than that many descriptors remain below RLIMIT_NOFILE. Serve
-// applies it by itself: accepting pauses while it is false and resumes
-// when a connection closes, without polling.
+// MaxConnections (counting every loop's) and, unless
+// AssumedDescriptorsPerRequest is negative, more than that many
+// descriptors remain below RLIMIT_NOFILE. Serve applies it by itself:
+// accepting pauses while it is false and resumes when a connection
+// closes, without polling. Safe from any goroutine.
 //
 // The kernel hands out the lowest free descriptor number, so the number of
 // the last accepted connection tells how full the process's descriptor
 // table is, counting every descriptor the process holds (Nim counts only
 // its selector's, which nim-lang/Nim#16603 shows is not enough).
 func (s *Server) ShouldAcceptRequest() bool {
-	if s.cfg.maxConns > 0 && s.group != nil && s.group.Len() >= s.cfg.maxConns {
+	if s.cfg.maxConns > 0 && s.conns.Load() >= int64(s.cfg.maxConns) {
 		return false
 	}
-	return s.cfg.assumedPerRequest < 0 || s.lastFD+s.cfg.assumedPerRequest < s.maxFDs
-}
-
-func (s *Server) accept(fd int, peer netip.AddrPort) {
-	s.lastFD = fd
-	if err := s.group.Accept(fd, peer); err != nil {
-		return
+	if s.cfg.assumedPerRequest < 0 {
+		return true
 	}
-	if !s.ShouldAcceptRequest() && !s.paused {
-		s.paused = true
-		s.ln.Pause()
+	for _, sh := range s.shards {
+		if int(sh.lastFD.Load())+s.cfg.assumedPerRequest >= s.maxFDs {
+			return false
+		}
 	}
-}
-
-// connClosed resumes accepting once a connection has closed: it freed a
-// descriptor, so the next accept is safe; its number tells whether to
-// pause again.
-func (s *Server) connClosed() {
-	s.lastFD = 0
-	if s.paused && !s.closing && s.ShouldAcceptRequest() {
-		s.paused = false
-		s.ln.Resume()
-	}
+	return true
 }
 
 // Close shuts the server down (Nim's close, done fully): it stops accepting
 // at once, lets responses in flight finish for up to ShutdownGrace, closes
 // the connections and releases every descriptor; then Serve's future
-// completes. It may be called from any goroutine; the loop carries it out,
-// so the loop must be running (as it is under WaitFor(srv.Serve(...))).
+// completes. It may be called from any goroutine; the loops carry it out,
+// so they must be running (as the first is under WaitFor(srv.Serve(...))).
 func (s *Server) Close() error {
 	s.loop.l.Post(s.shutdown)
 	return nil
 }
 
+// shutdown begins the close on the first loop, and on every loop.
 func (s *Server) shutdown() {
-	if s.closing {
+	if s.closing.Swap(true) {
 		return
 	}
-	s.closing = true
 	s.cancel(ErrServerClosed)
-	s.closingFut.Complete()
-	if s.ln != nil {
-		s.ln.Close()
-	}
-	if s.group == nil {
+	if s.shards == nil {
 		s.finish()
 		return
 	}
-	s.group.Shutdown(s.cfg.shutdownGrace, s.finish)
+	for _, sh := range s.shards {
+		sh.loop.l.Post(sh.shutdown)
+	}
+}
+
+// loopDone runs on the first loop each time a loop's connections have all
+// closed; after the last one, the server is closed.
+func (s *Server) loopDone() {
+	if s.done++; s.done == len(s.shards) {
+		s.finish()
+	}
 }
 
 func (s *Server) finish() {
 	s.closed = true
 	close(s.gone)
+	for _, sh := range s.shards[min(1, len(s.shards)):] {
+		sh.loop.Stop() // its driver closes it
+	}
 	if s.serving != nil && !s.serving.Finished() {
 		s.serving.Complete()
 	}
+}
+
+// LoopStats are one loop's counters, for seeing how the load spreads.
+type LoopStats struct {
+	Connections int64  // open now
+	Requests    uint64 // served since the start
+}
+
+// Stats returns each loop's counters, first loop first. Safe from any
+// goroutine; the figures are read without stopping the loops.
+func (s *Server) Stats() []LoopStats {
+	st := make([]LoopStats, len(s.shards))
+	for i, sh := range s.shards {
+		st[i] = LoopStats{Connections: sh.conns.Load(), Requests: sh.requests.Load()}
+	}
+	return st
 }
 
 // maxDescriptors returns RLIMIT_NOFILE's soft limit (Nim's maxDescriptors).

@@ -357,7 +357,7 @@ func TestClosingTellsUpgradedHandlers(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	n := make(chan int, 1)
-	ts.loop.Post(func() { n <- ts.group.Len() })
+	ts.loop.Post(func() { n <- ts.shards[0].group.Len() })
 	if got := <-n; got != 1 {
 		t.Fatalf("upgraded connections counted: %d", got)
 	}

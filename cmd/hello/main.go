@@ -1,7 +1,7 @@
 // Command hello is the seed's example: an HTTP server on port 8080 that
 // answers every request with 200 OK and "Hello World".
 //
-//	hello [-addr host:port]
+//	hello [-addr host:port] [-loops N]
 //
 // It stops cleanly on SIGINT or SIGTERM (closing every connection), which
 // lets profilers such as callgrind write their output.
@@ -22,13 +22,14 @@ import (
 
 func main() {
 	addr := flag.String("addr", ":8080", "address to listen on, host:port (empty host: every interface)")
+	loops := flag.Int("loops", 1, "event loops, each on its own OS thread (1: the seed's model; 0: one per CPU)")
 	flag.Parse()
 	host, port, err := splitAddr(*addr)
 	if err != nil {
 		log.Fatalf("hello: %v", err)
 	}
 
-	srv := server.New()
+	srv := server.New(server.Loops(*loops))
 	cb := func(req *server.Request) *server.Future {
 		return req.Respond(200, "Hello World", nil) // Nim's Http200
 	}

@@ -18,6 +18,12 @@ type ListenConfig struct {
 	// ReusePort sets SO_REUSEPORT, so that several listeners (one per loop,
 	// say) share a port and the kernel spreads connections among them.
 	ReusePort bool
+	// Balance asks, with ReusePort, for the kernel to balance connections
+	// among the listeners sharing the port: SO_REUSEPORT on Linux (which
+	// hashes), SO_REUSEPORT_LB on FreeBSD. Where the kernel cannot
+	// (KernelBalances is false: macOS and the other BSDs, whose
+	// SO_REUSEPORT hands every connection to one listener), it is ignored.
+	Balance bool
 	// Backlog is listen(2)'s queue length; 0 means SOMAXCONN (Nim's
 	// choice). The kernel caps it at net.core.somaxconn.
 	Backlog int

@@ -87,6 +87,11 @@ func configureListener(fd int, ip netip.Addr, cfg ListenConfig) error {
 			return fmt.Errorf("SO_REUSEPORT: %w", err)
 		}
 	}
+	if cfg.Balance && KernelBalances {
+		if err := setBalance(fd); err != nil {
+			return err
+		}
+	}
 	if ip == netip.IPv6Unspecified() {
 		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
 			return fmt.Errorf("IPV6_V6ONLY: %w", err)
