@@ -99,7 +99,9 @@ func admissionChild() error {
 	for _, fd := range fds[:accepted] {
 		unix.Close(fd)
 	}
-	if !pollUntil(l, 10*time.Second, func() bool { return srv.shards[0].group.Len() > 0 && !srv.shards[0].paused || srv.shards[0].group.Len() >= clients-accepted }) {
+	if !pollUntil(l, 10*time.Second, func() bool {
+		return srv.shards[0].group.Len() > 0 && !srv.shards[0].paused || srv.shards[0].group.Len() >= clients-accepted
+	}) {
 		return errors.New("accepting did not resume after connections closed")
 	}
 	fmt.Printf("admission: paused at %d connections (limit %d descriptors), %d iterations in 200ms paused, resumed\n",
