@@ -1,0 +1,314 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+)
+
+// Bridge serves a net/http Handler on the reactor: a ServeMux with Go 1.22
+// patterns, a router (chi, gorilla/mux), middleware, a WebSocket library
+// that hijacks the connection. Each request becomes the *http.Request
+// net/http's server would build, and the handler answers through an
+// http.ResponseWriter that behaves like net/http's (see Bridge.Serve);
+// the loop does all the reading and writing.
+//
+//	b := server.NewBridge(mux)
+//	srv := server.New(server.StreamBodies(b.StreamBody))
+//	server.WaitFor(srv.Serve(8080, b.Serve, ""))
+//
+// Which mode to pick:
+//
+//   - By default (goroutine mode) each request's handler runs in a
+//     goroutine of its own, as under net/http, so it may block: on a
+//     database, on another service, on the request body, on a slow
+//     client. At most MaxHandlers of them run at once; later requests
+//     wait their turn. This is the mode for any handler you did not write
+//     yourself, and for every handler that does I/O.
+//   - Inline runs each handler on the loop itself, with no goroutine and
+//     no hand-over: the fastest, for handlers that compute their answer
+//     from the request alone (a JSON hello, a lookup in memory, a
+//     redirect) and never block. A handler that blocks on the loop stops
+//     every connection of the server while it does. Request bodies then
+//     arrive whole (up to MaxBody) before the handler runs.
+//
+// A Bridge may serve several servers and loops at once.
+type Bridge struct {
+	h           http.Handler
+	inline      bool
+	maxHandlers int64
+	bodyLimit   int64
+
+	running atomic.Int64 // handlers started and not finished (goroutine mode)
+	mu      sync.Mutex   // guards waiting
+	waiting []*responseWriter
+}
+
+// BridgeOption configures a Bridge.
+type BridgeOption func(*Bridge)
+
+// DefaultMaxHandlers is how many handlers a Bridge runs at once in
+// goroutine mode unless MaxHandlers says otherwise.
+const DefaultMaxHandlers = 10000
+
+// Inline runs the handler on the loop, in the callback, instead of in a
+// goroutine: for handlers that never block (see Bridge). Request bodies
+// then arrive whole, and Bridge.StreamBody asks for none to be streamed.
+func Inline() BridgeOption { return func(b *Bridge) { b.inline = true } }
+
+// MaxHandlers bounds the handlers running at once in goroutine mode
+// (default DefaultMaxHandlers): past it, requests wait, in the order they
+// arrived, for a handler to finish; the finishing goroutine takes the
+// next one over. It bounds what a burst of slow requests can hold:
+// goroutine stacks, request bodies being read, responses being written.
+func MaxHandlers(n int) BridgeOption {
+	return func(b *Bridge) {
+		if n > 0 {
+			b.maxHandlers = int64(n)
+		}
+	}
+}
+
+// BodyLimit sets the largest request body a handler may read in pieces
+// (a body streamed to it: see Bridge.StreamBody), in place of the
+// server's MaxBody; a negative n lifts the limit, as net/http has none
+// (handlers then bound bodies themselves, with http.MaxBytesReader). A
+// larger body fails the handler's reads and is answered 413. Bodies
+// read whole before the handler runs stay bounded by MaxBody.
+func BodyLimit(n int64) BridgeOption { return func(b *Bridge) { b.bodyLimit = n } }
+
+// NewBridge returns a Bridge serving h.
+func NewBridge(h http.Handler, opts ...BridgeOption) *Bridge {
+	b := &Bridge{h: h, maxHandlers: DefaultMaxHandlers}
+	for _, o := range opts {
+		o(b)
+	}
+	return b
+}
+
+// Handler returns a Callback serving h: NewBridge(h, opts...).Serve. The
+// server it serves reads request bodies whole (up to MaxBody) before the
+// handler runs, unless it was created with StreamBodies(b.StreamBody) of
+// a Bridge b (see Bridge.StreamBody).
+func Handler(h http.Handler, opts ...BridgeOption) Callback {
+	return NewBridge(h, opts...).Serve
+}
+
+// wholeBodyMax is the largest Content-Length body that StreamBody lets
+// the server read whole before the handler runs: it has (nearly always)
+// arrived with the head, and reading it from memory costs the handler no
+// trip to the loop per read.
+const wholeBodyMax = 16 << 10
+
+// StreamBody is the bridge's choice for StreamBodies: create the server
+// with server.StreamBodies(b.StreamBody) and, in goroutine mode, the
+// handler's Request.Body reads the body from the connection as it
+// arrives, with flow control (the client is read only as fast as the
+// handler reads), and "Expect: 100-continue" is answered only when the
+// handler first reads the body, as net/http does. Small bodies (up to 16
+// KiB, with a Content-Length and no 100-continue) are read whole first,
+// which costs less. An inline Bridge streams none: its handlers cannot
+// wait for a body.
+func (b *Bridge) StreamBody(req *Request) bool {
+	if b.inline {
+		return false
+	}
+	h := &req.x.Head
+	return h.Chunked || h.Expect100 || h.ContentLength > wholeBodyMax
+}
+
+// Serve is the Bridge's Callback: it builds the *http.Request and runs
+// the handler, in a goroutine or inline, with a ResponseWriter that
+// behaves as net/http's does:
+//
+//   - The status is 200 unless WriteHeader says otherwise; header changes
+//     after WriteHeader (or the first Write) have no effect, but for
+//     trailers. A 1xx status (103 Early Hints, 100 Continue) sends an
+//     interim response with the headers set so far, and the handler goes
+//     on to the final one.
+//   - A Content-Type the handler did not set is sniffed from the first
+//     512 bytes of the body (http.DetectContentType).
+//   - A body that is complete when the handler returns and small (4 KiB)
+//     goes out with a Content-Length, in one write with its head; a larger
+//     or flushed one is chunked (to an HTTP/1.0 client, delimited by
+//     closing), or takes the Content-Length the handler set. HEAD
+//     responses, 204 and 304 carry no body.
+//   - It implements http.Flusher, http.Hijacker, io.ReaderFrom (sendfile
+//     for files) and io.StringWriter, and the deadlines of
+//     http.ResponseController: SetReadDeadline bounds the handler's body
+//     reads, SetWriteDeadline its writes (a write past it closes the
+//     connection).
+//   - A handler that panics gets its request a 500 if its response has not
+//     started (logged, with the stack); one whose response has started has
+//     its connection closed, so the client sees it cut short.
+//     http.ErrAbortHandler closes the connection without logging.
+//
+// The request's Context is cancelled when the client goes away (cause
+// ErrClientGone), when the server begins to close (ErrServerClosed), or
+// when the handler has returned.
+func (b *Bridge) Serve(req *Request) *Future {
+	w := &responseWriter{b: b, req: req, inline: b.inline, clen: -1}
+	w.ctx = req.watcher().ctx
+	l := req.x.Loop()
+	if b.bodyLimit != 0 && req.x.BodyStreamed(req.gen) {
+		req.x.SetBodyLimit(req.gen, b.bodyLimit) // n <= 0 lifts it
+	}
+	if b.inline {
+		w.serve()
+		return l.Done()
+	}
+	w.fut.Init(l)
+	w.fin.w = w
+	b.start(w)
+	return &w.fut
+}
+
+// start runs w's handler in a goroutine, or queues it while MaxHandlers
+// handlers run. The count never exceeds the limit, even for a moment, so
+// that a request queued here always has a running handler to take it
+// over when it finishes.
+func (b *Bridge) start(w *responseWriter) {
+	for {
+		n := b.running.Load()
+		if n >= b.maxHandlers {
+			break
+		}
+		if b.running.CompareAndSwap(n, n+1) {
+			go w.run()
+			return
+		}
+	}
+	b.mu.Lock()
+	if b.running.Load() < b.maxHandlers { // one finished meanwhile
+		b.running.Add(1)
+		b.mu.Unlock()
+		go w.run()
+		return
+	}
+	b.waiting = append(b.waiting, w)
+	b.mu.Unlock()
+}
+
+// next returns the next queued request for a handler goroutine that has
+// finished its own, or nil (and counts the goroutine out).
+func (b *Bridge) next() *responseWriter {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.waiting) == 0 {
+		b.running.Add(-1)
+		return nil
+	}
+	w := b.waiting[0]
+	b.waiting[0] = nil
+	b.waiting = b.waiting[1:]
+	if len(b.waiting) == 0 {
+		b.waiting = nil
+	}
+	return w
+}
+
+// run is a handler goroutine: it serves w, then the requests that queued
+// up behind the limit meanwhile.
+func (w *responseWriter) run() {
+	for w != nil {
+		w.serve()
+		w = w.b.next()
+	}
+}
+
+// serve runs the handler and finishes the response it leaves.
+func (w *responseWriter) serve() {
+	defer w.afterHandler()
+	w.b.h.ServeHTTP(w, w.newHTTPRequest())
+}
+
+// afterHandler is serve's deferred half: it recovers a panic (which it
+// can only do as the deferred function itself) and finishes the response.
+func (w *responseWriter) afterHandler() {
+	if p := recover(); p != nil {
+		w.panicked(p)
+		return
+	}
+	w.finish()
+}
+
+// panicked handles a handler's panic: logged (but http.ErrAbortHandler,
+// net/http's way to drop a connection quietly), then the request gets a
+// 500 if nothing of its response went out, else its connection closes.
+func (w *responseWriter) panicked(p any) {
+	abort := p == http.ErrAbortHandler
+	if !abort {
+		r := w.req
+		r.srv().logger().Error("asynchttpserver: http.Handler panicked",
+			"method", r.MethodName, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	}
+	w.handlerDone = true
+	w.fin.abort, w.fin.silent = true, abort
+	w.endOnLoop()
+}
+
+// finish ends the response the handler left: its head if it wrote none,
+// what it buffered, the end of a streamed body with its trailers.
+func (w *responseWriter) finish() {
+	if !w.hijacked {
+		if !w.wroteHeader {
+			w.WriteHeader(http.StatusOK)
+		}
+		if !w.inline {
+			w.body.drainAfterHandler()
+		}
+		w.fin.trailers = w.finalTrailers()
+		if w.err != nil { // the connection failed, or a write deadline passed
+			w.fin.abort, w.fin.silent = true, true
+		}
+	}
+	w.handlerDone = true
+	w.endOnLoop()
+}
+
+// endOnLoop runs the end of the response on the loop: at once inline,
+// else handed to the loop after the writes this goroutine handed over,
+// which it follows in the loop's queue. The goroutine does not wait.
+func (w *responseWriter) endOnLoop() {
+	if w.inline {
+		w.fin.w = w
+		w.fin.Run()
+		return
+	}
+	w.req.x.Loop().PostRunner(&w.fin)
+}
+
+// finisher is the loop's part of a finished handler (a poller.Runner, so
+// that handing it over allocates nothing).
+type finisher struct {
+	w        *responseWriter
+	trailers Headers
+	abort    bool // the handler panicked
+	silent   bool // with http.ErrAbortHandler: close without a response
+}
+
+// Run ends the response on the loop, then tells the server that the
+// handler is done.
+func (f *finisher) Run() {
+	w := f.w
+	r := w.req
+	switch {
+	case w.hijacked:
+	case f.abort && !w.committed && !f.silent:
+		r.Respond(http.StatusInternalServerError, "Internal Server Error\n", Headers{
+			{Name: "Content-Type", Value: "text/plain; charset=utf-8"},
+			{Name: "X-Content-Type-Options", Value: "nosniff"},
+		})
+	case f.abort:
+		r.x.Abort(r.gen)
+	case !w.committed:
+		w.respondWhole()
+	default:
+		w.endStream(f.trailers)
+	}
+	if !w.inline {
+		w.fut.Complete()
+	}
+}

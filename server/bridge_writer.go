@@ -1,0 +1,656 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"asynchttpserver.dev/internal/parser"
+)
+
+// responseWriter is a bridged request: the http.ResponseWriter its
+// handler writes to, and everything else the bridge keeps for it (the
+// request body, the handler's future), in one allocation.
+//
+// The handler's side (Header, WriteHeader, Write, Flush...) belongs to
+// the handler's goroutine, as net/http's ResponseWriter does; it reaches
+// the loop only by handing it functions (Post) or, inline, by calling
+// them, so that the loop alone touches the connection.
+type responseWriter struct {
+	b      *Bridge
+	req    *Request
+	hr     *http.Request
+	ctx    context.Context
+	inline bool
+	fut    Future   // the handler's future (goroutine mode)
+	fin    finisher // the loop's part of the end
+	body   requestBody
+
+	header      http.Header
+	status      int
+	wroteHeader bool
+	head        Headers // the header at WriteHeader, as it goes on the wire
+	sniff       bool    // no Content-Type: sniff one from the body
+	chunkedTE   bool    // the handler asked for chunked coding
+	trailers    []string
+	clen        int64 // the Content-Length the handler set, or -1
+	written     int64
+
+	pre         []byte // the body while it may still go out whole (preMax)
+	committed   bool   // the head has been handed to the server
+	st          *Stream
+	cur, spare  []byte // a streamed body's buffer, and the one the loop has
+	inFlight    bool   // a hand-over to the loop has not reported yet
+	done        chan error
+	err         error // the first write error: later writes fail with it
+	hijacked    bool
+	handlerDone bool
+
+	dmu      sync.Mutex // the deadlines, set from any goroutine
+	rdl, wdl time.Time
+}
+
+// preMax is how much body is kept back while the response may still go
+// out whole, with a Content-Length, in one write with its head: past it
+// the head goes out and the body is chunked. (net/http keeps 2 KiB.)
+const preMax = 4 << 10
+
+// chunkMax is how much a streamed body gathers before it is handed to the
+// loop (as one chunk): while the loop writes one buffer, the handler fills
+// the other.
+const chunkMax = 32 << 10
+
+// Header implements http.ResponseWriter.
+func (w *responseWriter) Header() http.Header {
+	if w.header == nil {
+		w.header = make(http.Header)
+	}
+	return w.header
+}
+
+// WriteHeader implements http.ResponseWriter. A 1xx status other than 101
+// sends an interim response at once (103 Early Hints, or 100 Continue);
+// any other fixes the status, and the header as it is now.
+func (w *responseWriter) WriteHeader(code int) {
+	switch {
+	case w.hijacked:
+		w.logf("http: response.WriteHeader on hijacked connection")
+		return
+	case w.wroteHeader:
+		w.logf("http: superfluous response.WriteHeader call")
+		return
+	case code < 100 || code > 999:
+		panic("invalid WriteHeader code " + strconv.Itoa(code)) // as net/http
+	case code < 200 && code != http.StatusSwitchingProtocols:
+		w.interim(code)
+		return
+	}
+	w.wroteHeader = true
+	w.status = code
+	w.snapshot()
+}
+
+// logf logs a misuse of the ResponseWriter, as net/http's server does.
+func (w *responseWriter) logf(msg string) {
+	r := w.req
+	r.srv().logger().Warn("asynchttpserver: "+msg, "method", r.MethodName, "path", r.URL.Path)
+}
+
+// interim sends a 1xx response with the header set so far (RFC 8297:
+// 103 Early Hints carries the Link fields the final response will). It
+// is dropped where it cannot go out at once (an HTTP/1.0 client, earlier
+// pipelined responses still out): a hint the client does without.
+func (w *responseWriter) interim(code int) {
+	fields := appendHTTPHeader(nil, w.header, func(k string) bool {
+		return k == "Content-Length" || k == "Transfer-Encoding"
+	})
+	r := w.req
+	w.onLoop(func() { r.x.WriteInterim(r.gen, code, appendFields(nil, fields)) })
+}
+
+// snapshot takes the header as WriteHeader finds it: what goes on the
+// wire, and what it says about the body (Content-Type, Content-Length,
+// chunked coding, trailers), as net/http's chunkWriter reads it.
+func (w *responseWriter) snapshot() {
+	h := w.header
+	_, haveType := h["Content-Type"]
+	w.sniff = !haveType && h.Get("Content-Encoding") == "" && bodyAllowed(w.status)
+	if te := h.Get("Transfer-Encoding"); te != "" {
+		w.sniff = false
+		w.chunkedTE = !strings.EqualFold(te, "identity")
+	}
+	if cl := h.Get("Content-Length"); cl != "" {
+		if v, err := strconv.ParseInt(cl, 10, 64); err == nil && v >= 0 && !w.chunkedTE {
+			w.clen = v
+		} else if !w.chunkedTE {
+			w.logf("http: invalid Content-Length of " + strconv.Quote(cl))
+		}
+	}
+	for _, v := range h["Trailer"] {
+		for _, k := range strings.Split(v, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				w.trailers = append(w.trailers, http.CanonicalHeaderKey(k))
+			}
+		}
+	}
+	suppressed := suppressedHeaders(w.status)
+	if w.clen < 0 {
+		suppressed = append(suppressed[:len(suppressed):len(suppressed)], "Content-Length")
+	}
+	if !bodyAllowed(w.status) {
+		w.clen = -1
+	}
+	w.head = appendHTTPHeader(nil, h, func(k string) bool {
+		return k == "Transfer-Encoding" || strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(suppressed, k)
+	})
+}
+
+// suppressedHeaders are the fields net/http leaves out of a response
+// that has no body.
+func suppressedHeaders(code int) []string {
+	switch {
+	case code == http.StatusNotModified:
+		return []string{"Content-Type", "Content-Length"}
+	case !bodyAllowed(code):
+		return []string{"Content-Length"}
+	}
+	return nil
+}
+
+// bodyAllowed reports whether a response with this status may have a body.
+func bodyAllowed(code int) bool {
+	return code >= 200 && code != http.StatusNoContent && code != http.StatusNotModified
+}
+
+// appendHTTPHeader appends h's fields to dst in the order net/http writes
+// them (sorted by name), leaving out the names skip names, names that are
+// not tokens and values that cannot be sent; line breaks in a value become
+// spaces, as net/http makes them.
+func appendHTTPHeader(dst Headers, h http.Header, skip func(string) bool) Headers {
+	if len(h) == 0 {
+		return dst
+	}
+	var stack [16]string
+	keys := stack[:0]
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if skip(k) || !parser.ValidToken(k) {
+			continue
+		}
+		for _, v := range h[k] {
+			if !parser.ValidFieldValue(v) {
+				v = strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(v))
+				if !parser.ValidFieldValue(v) {
+					continue
+				}
+			}
+			dst = append(dst, Header{Name: k, Value: v})
+		}
+	}
+	return dst
+}
+
+// Write implements http.ResponseWriter (and io.Writer).
+func (w *responseWriter) Write(p []byte) (int, error) {
+	if err := w.beforeWrite(len(p)); err != nil || len(p) == 0 {
+		return 0, err
+	}
+	if !w.committed {
+		k := min(len(p), preMax-len(w.pre))
+		if k == len(p) {
+			if w.pre == nil {
+				w.pre = make([]byte, 0, max(len(p), 512))
+			}
+			w.pre = append(w.pre, p...)
+			return len(p), nil
+		}
+		w.pre = append(w.pre, p[:k]...)
+		w.commit()
+		n, err := w.writeStreamed(p[k:])
+		return k + n, err
+	}
+	return w.writeStreamed(p)
+}
+
+// WriteString implements io.StringWriter: a body written as strings
+// (io.WriteString, fmt.Fprint's fast path) is copied once, into the body
+// kept back, not first into a []byte.
+func (w *responseWriter) WriteString(s string) (int, error) {
+	if w.committed || len(w.pre)+len(s) > preMax {
+		return w.Write([]byte(s))
+	}
+	if err := w.beforeWrite(len(s)); err != nil || len(s) == 0 {
+		return 0, err
+	}
+	if w.pre == nil {
+		w.pre = make([]byte, 0, max(len(s), 512))
+	}
+	w.pre = append(w.pre, s...)
+	return len(s), nil
+}
+
+// beforeWrite does what net/http's response.write does before a write:
+// the implicit WriteHeader(200), and the refusals.
+func (w *responseWriter) beforeWrite(n int) error {
+	switch {
+	case w.hijacked:
+		return http.ErrHijacked
+	case w.handlerDone:
+		return errAfterHandler
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	switch {
+	case n == 0:
+		return nil
+	case !bodyAllowed(w.status):
+		return http.ErrBodyNotAllowed
+	}
+	w.written += int64(n)
+	if w.clen >= 0 && w.written > w.clen {
+		w.written -= int64(n)
+		return http.ErrContentLength
+	}
+	return w.err
+}
+
+// errAfterHandler is the error of a write after the handler returned.
+var errAfterHandler = &bridgeError{"server: ResponseWriter used after its handler returned"}
+
+type bridgeError struct{ s string }
+
+func (e *bridgeError) Error() string { return e.s }
+
+// writeStreamed adds p to a streamed body, handing it to the loop a
+// buffer at a time.
+func (w *responseWriter) writeStreamed(p []byte) (int, error) {
+	if w.req.Method == MethodHead {
+		return len(p), nil // nothing of it goes out (net/http eats it too)
+	}
+	n := len(p)
+	for len(p) > 0 {
+		if w.err != nil {
+			return n - len(p), w.err
+		}
+		if w.cur == nil {
+			w.cur = make([]byte, 0, min(max(len(p), 4<<10), chunkMax))
+		}
+		k := min(len(p), chunkMax-len(w.cur))
+		w.cur = append(w.cur, p[:k]...)
+		p = p[k:]
+		if len(w.cur) >= chunkMax {
+			w.handOver()
+		}
+	}
+	return n, w.err
+}
+
+// headFor returns the head's fields, with the Content-Type sniffed from
+// the body's first bytes when the handler set none.
+func (w *responseWriter) headFor(body []byte) Headers {
+	h := w.head
+	if w.sniff && len(body) > 0 {
+		h = append(h[:len(h):len(h)], Header{Name: "Content-Type", Value: http.DetectContentType(body)})
+	}
+	return h
+}
+
+// commit hands the head and the body kept so far to the loop, starting a
+// streamed response (the body continues in chunks, or to the
+// Content-Length the handler set).
+func (w *responseWriter) commit() {
+	w.committed = true
+	pre, hdrs := w.pre, w.headFor(w.pre)
+	w.pre = nil
+	r := w.req
+	w.async(func() *Future {
+		l := r.x.Loop()
+		r.x.ForgoContinue(r.gen)
+		st, err := r.Stream(w.status, hdrs)
+		if err != nil {
+			return l.Failed(err)
+		}
+		w.st = st
+		if len(pre) == 0 || r.Method == MethodHead {
+			return l.Done()
+		}
+		return st.Send(pre)
+	})
+}
+
+// handOver gives the streamed body gathered so far to the loop, and goes
+// on with the other buffer once the loop is done with it.
+func (w *responseWriter) handOver() {
+	p := w.cur
+	if w.inline {
+		w.async(func() *Future { return w.st.Send(p) })
+		w.cur = p[:0] // Send copied it
+		return
+	}
+	w.settle()
+	if w.err != nil {
+		return
+	}
+	w.async(func() *Future { return w.st.Send(p) })
+	w.cur, w.spare = w.spare[:0], p
+}
+
+// async runs fn on the loop: inline, at once (a failure is kept); from
+// the handler's goroutine, handed over without waiting; settle waits for
+// its future.
+func (w *responseWriter) async(fn func() *Future) {
+	if w.inline {
+		if f := fn(); f.Failed() && w.err == nil {
+			w.err = f.Err()
+		}
+		return
+	}
+	if w.done == nil {
+		w.done = make(chan error, 1)
+	}
+	w.inFlight = true
+	w.req.x.Loop().Post(func() {
+		f := fn()
+		if f.Finished() {
+			w.done <- f.Err()
+			return
+		}
+		f.AddCallback(func() { w.done <- f.Err() })
+	})
+}
+
+// settle waits for the hand-over in flight: its future completes once the
+// connection's unsent output is back under the low-water mark. A write
+// deadline that passes first closes the connection, as a net.Conn write
+// timing out leaves it unusable.
+func (w *responseWriter) settle() {
+	if !w.inFlight {
+		return
+	}
+	var timeout <-chan time.Time
+	if d := w.writeDeadline(); !d.IsZero() {
+		t := time.NewTimer(time.Until(d))
+		defer t.Stop()
+		timeout = t.C
+	}
+	var err error
+	select {
+	case err = <-w.done:
+		w.inFlight = false
+	case <-timeout:
+		w.inFlight = false // its report, when it comes, waits in done unread
+		err = os.ErrDeadlineExceeded
+		r := w.req
+		r.x.Loop().Post(func() { r.x.Abort(r.gen) })
+	case <-w.req.srv().gone:
+		w.inFlight = false
+		err = ErrServerClosed
+	}
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+}
+
+// wait runs fn on the loop and waits for its future (see async, settle).
+func (w *responseWriter) wait(fn func() *Future) error {
+	w.async(fn)
+	w.settle()
+	return w.err
+}
+
+// onLoop runs fn on the loop without waiting: inline at once, else handed
+// over, after what this goroutine handed over before.
+func (w *responseWriter) onLoop(fn func()) {
+	if w.inline {
+		fn()
+		return
+	}
+	w.req.x.Loop().Post(fn)
+}
+
+// Flush implements http.Flusher: the head goes out if it has not, and
+// what is buffered follows; it returns once the connection's unsent output
+// is under the low-water mark (the client has it, or is about to).
+func (w *responseWriter) Flush() { w.FlushError() }
+
+// FlushError is Flush with its error, for http.ResponseController.
+func (w *responseWriter) FlushError() error {
+	switch {
+	case w.hijacked:
+		return http.ErrHijacked
+	case w.handlerDone:
+		return errAfterHandler
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.committed {
+		w.commit()
+	} else if len(w.cur) > 0 {
+		w.handOver()
+	}
+	w.settle()
+	return w.err
+}
+
+// respondWhole sends a response whose head has not gone out, now that the
+// handler is done: in one piece, with a Content-Length, when it can be;
+// as a stream otherwise (trailers, chunked coding asked for, a
+// Content-Length the body falls short of, HEAD without a body). On the
+// loop.
+func (w *responseWriter) respondWhole() {
+	r := w.req
+	r.x.ForgoContinue(r.gen)
+	hdrs := w.headFor(w.pre)
+	n := int64(len(w.pre))
+	isHead := r.Method == MethodHead
+	switch {
+	case w.status == http.StatusSwitchingProtocols:
+		// A 101 without Hijack: nobody would speak the new protocol.
+		r.Respond(w.status, "", hdrs)
+		r.x.Abort(r.gen)
+	case w.chunkedTE || len(w.fin.trailers) > 0 || len(w.trailers) > 0 ||
+		w.clen >= 0 && w.clen != n && !isHead || isHead && n == 0 && w.clen < 0:
+		st, err := r.Stream(w.status, hdrs)
+		if err != nil {
+			w.logf("http: response not sent: " + err.Error())
+			return
+		}
+		if n > 0 {
+			st.Send(w.pre)
+		}
+		st.End(w.fin.trailers)
+	default:
+		var body string
+		if n > 0 && !isHead {
+			body = unsafe.String(unsafe.SliceData(w.pre), len(w.pre)) // never written again
+		}
+		if isHead && w.clen < 0 {
+			hdrs = append(hdrs[:len(hdrs):len(hdrs)], Header{Name: "Content-Length", Value: strconv.FormatInt(n, 10)})
+		}
+		if f := r.Respond(w.status, body, hdrs); f.Failed() && f.Err() != ErrClosed && f.Err() != ErrResponded {
+			w.logf("http: response not sent: " + f.Err().Error())
+		}
+	}
+	w.pre = nil
+}
+
+// endStream ends a streamed response: the rest of its body, then the end
+// with the trailers. On the loop.
+func (w *responseWriter) endStream(trailers Headers) {
+	if w.st == nil {
+		return // its start failed
+	}
+	if len(w.cur) > 0 && w.req.Method != MethodHead {
+		w.st.Send(w.cur)
+	}
+	w.st.End(trailers)
+}
+
+// finalTrailers returns the trailer fields the handler set: those it
+// declared in the Trailer header, and those under http.TrailerPrefix.
+func (w *responseWriter) finalTrailers() Headers {
+	var t Headers
+	for k, vv := range w.header {
+		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
+			for _, v := range vv {
+				t = append(t, Header{Name: name, Value: v})
+			}
+		}
+	}
+	for _, k := range w.trailers {
+		for _, v := range w.header[k] {
+			t = append(t, Header{Name: k, Value: v})
+		}
+	}
+	return t
+}
+
+// SetReadDeadline implements http.ResponseController's read deadline: a
+// read of the request body that has not returned by t fails with
+// os.ErrDeadlineExceeded (the read goes on, and a later Read, under a
+// later deadline, takes its data). It applies to reads that start after
+// it. The zero time means none.
+func (w *responseWriter) SetReadDeadline(t time.Time) error {
+	w.dmu.Lock()
+	w.rdl = t
+	w.dmu.Unlock()
+	return nil
+}
+
+// SetWriteDeadline implements http.ResponseController's write deadline: a
+// write or Flush still waiting for the client at t fails with
+// os.ErrDeadlineExceeded, and the connection closes (the client sees the
+// response cut short). The zero time means none.
+func (w *responseWriter) SetWriteDeadline(t time.Time) error {
+	w.dmu.Lock()
+	w.wdl = t
+	w.dmu.Unlock()
+	return nil
+}
+
+func (w *responseWriter) readDeadline() time.Time {
+	w.dmu.Lock()
+	defer w.dmu.Unlock()
+	return w.rdl
+}
+
+func (w *responseWriter) writeDeadline() time.Time {
+	w.dmu.Lock()
+	defer w.dmu.Unlock()
+	return w.wdl
+}
+
+// EnableFullDuplex implements http.ResponseController's full duplex: the
+// request body stays readable while the response is written, until the
+// response ends. It always is here.
+func (w *responseWriter) EnableFullDuplex() error { return nil }
+
+// CloseNotify implements the deprecated http.CloseNotifier: the channel
+// receives true if the client goes away before the request is over. Use
+// the request's Context.
+func (w *responseWriter) CloseNotify() <-chan bool {
+	ch := make(chan bool, 1)
+	ctx := w.ctx
+	go func() {
+		<-ctx.Done()
+		if context.Cause(ctx) == ErrClientGone {
+			ch <- true
+		}
+	}()
+	return ch
+}
+
+// ReadFrom implements io.ReaderFrom: a regular file (or an
+// io.LimitedReader of one, as http.ServeContent passes) goes out with
+// sendfile(2), after its first 512 bytes went through Write for
+// Content-Type sniffing; anything else is copied. Inline, files are
+// copied too: sendfile's completion cannot be waited for on the loop.
+func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	f, lr := sendableFile(src)
+	if f == nil || w.inline || w.hijacked || w.req.Method == MethodHead {
+		return io.Copy(writerOnly{w}, src)
+	}
+	var n int64
+	if !w.committed {
+		n0, err := io.Copy(writerOnly{w}, io.LimitReader(src, 512))
+		n += n0
+		if err != nil || n0 < 512 {
+			return n, err
+		}
+	}
+	if !bodyAllowed(w.status) {
+		n0, err := io.Copy(writerOnly{w}, src)
+		return n + n0, err
+	}
+	size, off, ok := fileSection(f, lr)
+	if !ok || w.clen >= 0 && w.written+size > w.clen {
+		n0, err := io.Copy(writerOnly{w}, src) // Write refuses what is too much
+		return n + n0, err
+	}
+	if err := w.FlushError(); err != nil {
+		return n, err
+	}
+	if size == 0 {
+		return n, nil
+	}
+	r := w.req
+	err := w.wait(func() *Future {
+		if fut := w.st.SendFile(f, off, size); fut.Failed() {
+			return fut
+		}
+		return r.x.Drained(r.gen) // f may be closed once ReadFrom returns
+	})
+	if err != nil {
+		return n, err
+	}
+	w.written += size
+	if lr != nil {
+		lr.N -= size
+	}
+	_, err = f.Seek(size, io.SeekCurrent)
+	return n + size, err
+}
+
+// sendableFile returns the regular file src reads, directly or through
+// an io.LimitedReader.
+func sendableFile(src io.Reader) (*os.File, *io.LimitedReader) {
+	lr, _ := src.(*io.LimitedReader)
+	if lr != nil {
+		src = lr.R
+	}
+	f, _ := src.(*os.File)
+	return f, lr
+}
+
+// fileSection returns how much of f is left to send from its current
+// offset (bounded by lr), and that offset.
+func fileSection(f *os.File, lr *io.LimitedReader) (size, off int64, ok bool) {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return 0, 0, false
+	}
+	off, err = f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, 0, false
+	}
+	size = max(st.Size()-off, 0)
+	if lr != nil {
+		size = min(size, max(lr.N, 0))
+	}
+	return size, off, true
+}
+
+// writerOnly hides ReadFrom, so that io.Copy to it does not come back.
+type writerOnly struct{ io.Writer }
