@@ -123,6 +123,12 @@ func idleMemoryServer() error {
 	fmt.Printf("port %d rss %d\n", srv.Port(), residentBytes())
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
+		shed := make(chan struct{})
+		l.Post(func() { // what the group's sweep does a second after they went idle
+			srv.shards[0].group.Shed(l.Nanotime())
+			close(shed)
+		})
+		<-shed
 		fmt.Printf("rss %d\n", residentBytes())
 	}
 	return nil

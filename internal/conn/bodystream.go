@@ -273,6 +273,9 @@ func (c *Conn) readBodyDirect(x *Exchange) bool {
 // body bytes (which BodyTimeout bounds): a body read whole, or a streamed
 // one whose handler is waiting for more.
 func (c *Conn) bodyWaiting() bool {
+	if c.work == nil {
+		return false
+	}
 	x := c.cur
 	return x != nil && c.headDone && (!x.in.streamed || x.in.fut != nil)
 }
@@ -280,6 +283,9 @@ func (c *Conn) bodyWaiting() bool {
 // bodyWindowFull reports whether the unread part of a streamed body has
 // reached bodyWindow with no read pending: reading pauses.
 func (c *Conn) bodyWindowFull() bool {
+	if c.work == nil {
+		return false
+	}
 	x := c.cur
 	return x != nil && x.in.streamed && x.in.fut == nil && len(c.in)-c.start >= bodyWindow
 }

@@ -2,7 +2,6 @@ package conn
 
 import (
 	"io"
-	"net/netip"
 	"sync/atomic"
 
 	"asynchttpserver.dev/internal/parser"
@@ -27,20 +26,41 @@ type Handler interface {
 // Conn is one client connection: a state machine driven by its socket's
 // readiness, its timer and responses committed from anywhere.
 //
-// Input lands in a buffer lent by the loop; requests are parsed in place
-// and dispatched in order; responses are written in request order into the
-// socket's output buffer and flushed once per batch, so the responses to a
-// pipelined burst leave in one write. Both buffers go back to the loop
-// whenever the connection has nothing in flight: an idle connection holds
-// neither.
+// Input lands in a buffer from the group's arena; requests are parsed in
+// place and dispatched in order; responses are written in request order
+// into the socket's output buffer and flushed once per batch, so the
+// responses to a pipelined burst leave in one write.
+//
+// What a connection keeps for life is small: its socket, its timer, its
+// place in the group. Everything it needs only while it has work (input
+// being read or parsed, requests in flight, output waiting for the
+// client, a lingering close) is its work, borrowed from the group when
+// work arrives and given back when the connection is idle again, so that
+// an idle keep-alive connection costs a few hundred bytes.
 type Conn struct {
 	g      *Group
 	s      poller.Socket
-	peer   netip.AddrPort
 	peerIP string
 	prev   *Conn // the group's list
 	next   *Conn
+	*work        // nil while idle (see work)
 
+	closing    closeMode
+	stopped    bool        // no further requests will be read
+	eof        bool        // the peer has shut its write side
+	paused     bool        // reading paused for back-pressure
+	closed     bool        // closed: nothing more happens
+	handedOver bool        // an upgrade handler owns the socket now
+	posted     atomic.Bool // a Run is queued on the loop
+	watching   int32       // exchanges in flight with a Watch: a stopped connection still reads, to see the client go
+
+	timer      poller.Timer
+	lastActive int64 // the end of the last batch of work: the idle clock's start
+}
+
+// work is the state of a connection that has something to do. The group
+// keeps released ones for reuse, their parser and decoder initialised.
+type work struct {
 	in    []byte // input: in[start:] is not yet consumed; in[:start] is never written again
 	start int
 
@@ -48,30 +68,44 @@ type Conn struct {
 	chunked  parser.ChunkedDecoder
 	cur      *Exchange // the request being read, if any
 	headDone bool      // cur's head is complete; its body is being read
-	stopped  bool      // no further requests will be read
-	eof      bool      // the peer has shut its write side
-	paused   bool      // reading paused for back-pressure
 	backlog  bool      // process stopped at the back-pressure mark
 
-	queue exchangeQueue // dispatched, response not yet written; head first
-	free  *Exchange     // released exchanges, for reuse
-	x0    Exchange      // the first exchange, allocated with the connection
-
+	queue      exchangeQueue // dispatched, response not yet written; head first
 	pendingErr *parser.Error // to answer once the queue is written, then close
-	closing    closeMode
-	closed     bool
-	handedOver bool        // an upgrade handler owns the socket now
-	posted     atomic.Bool // a Run is queued on the loop
 
-	watching int // exchanges in flight with a Watch: a stopped connection still reads, to see the client go
-
-	timer        poller.Timer
 	firstByte    int64  // when cur's first byte arrived, if its head is incomplete (else 0)
 	bodyProgress int64  // when cur's body last made progress, while it is incomplete (else 0)
-	lastActive   int64  // the end of the last batch of work: the idle clock's start
 	writeSince   int64  // when output started waiting for the peer
 	written      uint64 // the socket's byte count at writeSince
 	lingerEnd    int64
+}
+
+// busy gives the connection its work, borrowed from the group, if it has
+// none: work has arrived.
+func (c *Conn) busy() {
+	if c.work == nil {
+		c.work = c.g.getWork()
+	}
+}
+
+// isIdle reports whether the connection has nothing to do: no input, nothing
+// in flight, no output waiting, no close under way.
+func (c *Conn) isIdle() bool {
+	w := c.work
+	return w == nil || w.start == len(w.in) && w.cur == nil && w.queue.n == 0 && w.pendingErr == nil &&
+		c.closing == closeNone && c.s.Pending() == 0
+}
+
+// shed gives the work of an idle connection back to the group. The group
+// sheds connections idle for a while (Group.shed), not at once: a
+// keep-alive connection between two requests would give its work back and
+// borrow it again for every request.
+func (c *Conn) shed() {
+	w := c.work
+	c.g.arena.give(w.in)
+	w.in, w.start = nil, 0
+	c.work = nil
+	c.g.putWork(w)
 }
 
 // exchangeQueue is a FIFO of exchanges linked through Exchange.next.
@@ -119,6 +153,12 @@ func (c *Conn) Run() {
 	if c.closed {
 		return
 	}
+	if c.work == nil { // idle: what was scheduled is done, but a close asked for
+		if c.closing != closeNone {
+			c.close()
+		}
+		return
+	}
 	if x := c.cur; x != nil && x.in.streamed && x.in.fut != nil {
 		c.process() // a streamed body's handler asked for more
 	}
@@ -148,24 +188,36 @@ func (c *Conn) schedule() {
 }
 
 func (c *Conn) onReadable() {
-	switch {
-	case c.closing == lingering:
-		c.discardInput()
-		return
-	case c.stopped && c.watching > 0 && c.closing == closeNone:
-		c.probe()
-		return
-	case c.stopped || c.overloaded() || c.bodyWindowFull():
-		c.updateReading()
+	if c.stopped || c.closing != closeNone {
+		switch {
+		case c.closing == lingering:
+			c.discardInput()
+		case c.watching > 0 && c.closing == closeNone:
+			c.probe()
+		default:
+			c.updateReading()
+		}
 		return
 	}
-	if x := c.cur; x != nil && x.in.streamed && c.readBodyDirect(x) {
+	c.busy()
+	w := c.work
+	if x := w.cur; x != nil && x.in.streamed {
+		if c.bodyWindowFull() {
+			c.updateReading()
+			return
+		}
+		if c.readBodyDirect(x) {
+			return
+		}
+	}
+	if c.overloaded() {
+		c.updateReading()
 		return
 	}
 	if !c.makeRoom() {
 		return
 	}
-	n, err := c.s.Read(c.in[len(c.in):cap(c.in)])
+	n, err := c.s.Read(w.in[len(w.in):cap(w.in)])
 	switch {
 	case err == poller.ErrWouldBlock:
 		return
@@ -176,9 +228,9 @@ func (c *Conn) onReadable() {
 		c.abort()
 		return
 	}
-	c.in = c.in[:len(c.in)+n]
-	if c.headDone {
-		c.bodyProgress = c.g.loop.Nanotime() // BodyTimeout measures progress
+	w.in = w.in[:len(w.in)+n]
+	if w.headDone {
+		w.bodyProgress = c.g.loop.Nanotime() // BodyTimeout measures progress
 	}
 	c.process()
 	c.endBatch()
@@ -311,21 +363,18 @@ func isUpgrade(x *Exchange) bool {
 }
 
 func (c *Conn) newExchange() *Exchange {
-	x := c.free
-	if x == nil {
-		return &Exchange{conn: c}
-	}
-	c.free = x.next
-	x.next = nil
+	x := c.g.newExchange()
+	x.conn = c
 	return x
 }
 
 // release recycles x once its response is written and its handler done.
 func (c *Conn) release(x *Exchange) {
-	c.notify(x, false)
+	if x.watch != nil {
+		c.notify(x, false)
+	}
 	x.reset()
-	x.next = c.free
-	c.free = x
+	c.g.freeExchange(x)
 }
 
 // handlerFinished is HandlerDone's half on the connection.

@@ -157,7 +157,7 @@ func (x *Exchange) Owner() any { return x.conn.g.Owner }
 func (x *Exchange) Loop() *poller.Loop { return x.conn.g.loop }
 
 // Peer returns the client's address.
-func (x *Exchange) Peer() netip.AddrPort { return x.conn.peer }
+func (x *Exchange) Peer() netip.AddrPort { return x.conn.s.RemoteAddr() }
 
 // PeerIP returns the client's IP address as a string (Nim's hostname).
 func (x *Exchange) PeerIP() string { return x.conn.peerIP }

@@ -19,7 +19,10 @@ type Group struct {
 	date  dateCache
 	heads headCache
 	arena inputArena
-	drop  []byte // where lingering connections read what they discard
+	drop  []byte     // where lingering connections read what they discard
+	works []*work    // released connection work, for reuse
+	freeX *Exchange  // released exchanges, linked through next, for reuse
+	shedT *poller.Timer
 
 	head         *Conn // live connections, linked through Conn.prev/next
 	n            int
@@ -55,7 +58,7 @@ func (g *Group) Accept(fd int, peer netip.AddrPort) error {
 		unix.Close(fd)
 		return ErrClosed
 	}
-	c := &Conn{g: g, peer: peer, peerIP: g.ipString(peer.Addr())}
+	c := &Conn{g: g, peerIP: g.ipString(peer.Addr())}
 	if err := c.s.Init(g.loop, fd, peer); err != nil {
 		unix.Close(fd)
 		return err
@@ -63,12 +66,9 @@ func (g *Group) Accept(fd int, peer netip.AddrPort) error {
 	// No Nagle: a response must not wait for the ACK of the previous one
 	// (Nim's server lacks this and stalls ~40 ms per pipelined batch).
 	c.s.SetNoDelay(true)
-	c.p.Init(g.parserLimits())
-	c.chunked.Init(g.cfg.Limits.MaxBody)
-	c.x0.conn = c
-	c.free = &c.x0
 	g.loop.InitTimer(&c.timer, c.onTimer)
 	g.add(c)
+	g.startShedding()
 	c.s.SetHandler(c)
 	c.updateTimer()
 	return nil
@@ -83,6 +83,89 @@ func (g *Group) parserLimits() parser.Limits {
 		l.MaxBody = 1<<63 - 1
 	}
 	return l
+}
+
+// shedAfter is how long a connection must have been idle before the group
+// takes its work back (see Conn.shed).
+const shedAfter = time.Second
+
+// startShedding makes sure the shedding sweep runs while the group has
+// connections.
+func (g *Group) startShedding() {
+	if g.shedT == nil {
+		g.shedT = g.loop.AddTimer(shedAfter, g.sweep)
+	} else if !g.shedT.Pending() {
+		g.shedT.Reset(shedAfter)
+	}
+}
+
+// sweep sheds the work of the connections idle for shedAfter, once a
+// second: a walk over the connections (a few nanoseconds each) instead of
+// work on every request.
+func (g *Group) sweep() {
+	g.Shed(g.loop.Nanotime() - int64(shedAfter))
+	if g.n > 0 {
+		g.shedT.Reset(shedAfter)
+	}
+}
+
+// Shed takes the work back from every connection idle since before
+// idleSince (on the loop's clock): exported for tests and measurements
+// that want idle connections at their idle size now.
+func (g *Group) Shed(idleSince int64) {
+	for c := g.head; c != nil; c = c.next {
+		if c.work != nil && !c.closed && !c.handedOver && c.lastActive <= idleSince && c.isIdle() {
+			c.shed()
+		}
+	}
+}
+
+// getWork lends a connection its work.
+func (g *Group) getWork() *work {
+	if n := len(g.works); n > 0 {
+		w := g.works[n-1]
+		g.works[n-1] = nil
+		g.works = g.works[:n-1]
+		return w
+	}
+	w := &work{}
+	w.p.Init(g.parserLimits())
+	w.chunked.Init(g.cfg.Limits.MaxBody)
+	return w
+}
+
+// maxFreeWork bounds the work the group keeps for reuse: what a burst of
+// busy connections leaves behind beyond it is the collector's.
+const maxFreeWork = 128
+
+// putWork takes back the work of a connection gone idle or closed.
+func (g *Group) putWork(w *work) {
+	if len(g.works) >= maxFreeWork {
+		return
+	}
+	w.cur, w.headDone, w.backlog, w.pendingErr = nil, false, false, nil
+	w.queue = exchangeQueue{}
+	w.firstByte, w.bodyProgress, w.writeSince, w.written, w.lingerEnd = 0, 0, 0, 0, 0
+	w.p.Reset()
+	g.works = append(g.works, w)
+}
+
+// newExchange returns a released exchange, or a new one.
+func (g *Group) newExchange() *Exchange {
+	x := g.freeX
+	if x == nil {
+		return &Exchange{}
+	}
+	g.freeX = x.next
+	x.next = nil
+	return x
+}
+
+// freeExchange takes back a released exchange. It keeps its generation
+// (and so refuses its old handles) and its field slices' capacity.
+func (g *Group) freeExchange(x *Exchange) {
+	x.next = g.freeX
+	g.freeX = x
 }
 
 // scratch returns a buffer for input that is read only to be dropped.
@@ -146,7 +229,7 @@ func (g *Group) Shutdown(grace time.Duration, done func()) {
 			c = next // upgraded: its handler has until the grace period ends
 			continue
 		}
-		if c.queue.n == 0 && c.s.Pending() == 0 {
+		if c.work == nil || c.queue.n == 0 && c.s.Pending() == 0 {
 			c.close()
 		} else {
 			c.closeAfterOutput(closeNow)
@@ -171,6 +254,9 @@ func (g *Group) CloseAll() {
 func (g *Group) finishShutdown() {
 	if g.graceTimer != nil {
 		g.graceTimer.Stop()
+	}
+	if g.shedT != nil {
+		g.shedT.Stop()
 	}
 	if done := g.drained; done != nil {
 		g.drained = nil

@@ -97,6 +97,7 @@ func (c *Conn) close() {
 	}
 	c.closed = true
 	c.timer.Stop()
+	c.busy() // (an idle connection has nothing below to release, but the code is simpler)
 	for c.queue.n > 0 {
 		x := c.queue.pop()
 		x.setPhase(xAborted)
@@ -113,7 +114,10 @@ func (c *Conn) close() {
 	}
 	c.cur = nil
 	c.g.arena.give(c.in)
-	c.in = nil
+	c.in, c.start = nil, 0
+	w := c.work
+	c.work = nil
+	c.g.putWork(w)
 	c.s.Close()
 	c.g.remove(c)
 }

@@ -186,7 +186,7 @@ func (c *Conn) endBatch() {
 	}
 	// Reading changes only when the connection pauses, stops or resumes;
 	// the usual batch (reading, not overloaded) skips the check.
-	if c.paused || c.stopped || c.eof || c.overloaded() || c.cur != nil && c.cur.in.streamed {
+	if c.paused || c.stopped || c.eof || c.overloaded() || c.work != nil && c.cur != nil && c.cur.in.streamed {
 		c.updateReading()
 	}
 	c.updateTimer()
@@ -196,7 +196,7 @@ func (c *Conn) endBatch() {
 // mark: more unsent output than MaxOutput (a client that sends but does
 // not read), or MaxInFlight requests whose responses are not written yet.
 func (c *Conn) overloaded() bool {
-	return c.s.Pending() > c.g.cfg.MaxOutput || c.queue.n >= c.g.cfg.MaxInFlight
+	return c.s.Pending() > c.g.cfg.MaxOutput || c.work != nil && c.queue.n >= c.g.cfg.MaxInFlight
 }
 
 // updateReading watches the socket for input exactly when the connection
@@ -216,6 +216,9 @@ func (c *Conn) updateReading() {
 // onDrained runs when output that had to wait for the peer is written, or
 // the write failed.
 func (c *Conn) onDrained() {
+	if c.work == nil {
+		return
+	}
 	if c.s.Err() != nil {
 		c.abort()
 		return

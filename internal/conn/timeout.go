@@ -30,11 +30,10 @@ func (c *Conn) updateTimer() {
 	}
 	now := c.g.loop.Nanotime()
 	c.lastActive = now // every batch of work restarts the idle clock
-	if c.cur == nil && c.queue.n == 0 && !c.stopped && c.s.Pending() == 0 &&
+	if !c.stopped && c.isIdle() &&
 		c.timer.Pending() && c.timer.Deadline() <= after(now, c.g.cfg.IdleTimeout) {
 		// Idle, and the timer fires no later than the idle deadline: it
 		// finds out that the deadline moved when it fires (see onTimer).
-		c.writeSince = 0
 		return
 	}
 	d := c.currentDeadline(now)
@@ -48,6 +47,12 @@ func (c *Conn) updateTimer() {
 // reading).
 func (c *Conn) currentDeadline(now int64) int64 {
 	cfg := &c.g.cfg
+	if c.work == nil { // idle: nothing in flight, no output waiting
+		if c.stopped {
+			return noDeadline
+		}
+		return after(c.lastActive, cfg.IdleTimeout)
+	}
 	d := int64(noDeadline)
 	switch {
 	case c.closing == lingering:
@@ -99,6 +104,10 @@ func (c *Conn) onTimer() {
 		return
 	}
 	cfg := &c.g.cfg
+	if c.work == nil {
+		c.close() // idle keep-alive connection
+		return
+	}
 	switch {
 	case c.closing == lingering:
 		c.close()

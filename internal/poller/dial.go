@@ -42,15 +42,15 @@ func (l *Loop) Dial(address string, port int) *FutureOf[*Socket] {
 		return f
 	}
 	// In progress: the socket turns writable when the handshake ends.
-	s.dialFut = f
+	s.extra().dialFut = f
 	s.updateInterest()
 	return f
 }
 
 // finishDial completes a pending Dial once the socket is writable.
 func (s *Socket) finishDial() {
-	f := s.dialFut
-	s.dialFut = nil
+	f := s.more.dialFut
+	s.more.dialFut = nil
 	soerr, err := unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_ERROR)
 	if err == nil && soerr != 0 {
 		err = unix.Errno(soerr)

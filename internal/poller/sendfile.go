@@ -32,7 +32,8 @@ func (s *Socket) SendFile(f *os.File, offset, n int64) *Future {
 	if n <= 0 {
 		return s.loop.Done()
 	}
-	s.files = append(s.files, fileSeg{
+	m := s.extra()
+	m.files = append(m.files, fileSeg{
 		f: f, fd: int(f.Fd()), off: offset, left: n,
 		at: s.outDone + uint64(len(s.out)-s.sent),
 	})
@@ -41,7 +42,7 @@ func (s *Socket) SendFile(f *os.File, offset, n int64) *Future {
 }
 
 // fileAt returns the index in out where the first queued file goes.
-func (s *Socket) fileAt() int { return int(s.files[0].at-s.outDone) + s.sent }
+func (s *Socket) fileAt() int { return int(s.more.files[0].at-s.outDone) + s.sent }
 
 // sendFile writes what the kernel takes of the first queued file. It
 // reports whether the section is done; false means the socket is full.
@@ -70,16 +71,20 @@ func (s *Socket) sendFile(seg *fileSeg) (bool, error) {
 
 // popFile drops the first queued file, which has been sent.
 func (s *Socket) popFile() {
-	s.files[0] = fileSeg{}
-	s.files = s.files[1:]
-	if len(s.files) == 0 {
-		s.files = nil
+	m := s.more
+	m.files[0] = fileSeg{}
+	m.files = m.files[1:]
+	if len(m.files) == 0 {
+		m.files = nil
 	}
 }
 
 // dropFiles forgets every queued file (the output failed or closed).
 func (s *Socket) dropFiles() {
-	s.files, s.fileLeft = nil, 0
+	if s.more != nil {
+		s.more.files = nil
+	}
+	s.fileLeft = 0
 }
 
 // advance counts n bytes of seg sent by sendfile(2).

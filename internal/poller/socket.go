@@ -47,22 +47,43 @@ type Socket struct {
 	owner     Handler // takes read readiness and drain notices when set
 	noReading bool    // the owner paused reading
 
+	out      []byte // pending output: out[sent:] is unsent
+	sent     int
+	outDone  uint64 // bytes of out written over the socket's life (file bytes not counted)
+	fileLeft int64  // bytes of queued files (more.files) not yet written
+	written  uint64 // bytes written over the socket's life
+	writes   uint64 // write system calls that wrote something
+	closeWr  bool   // shut down the write side once out drains
+	exposed  bool   // Control lent the descriptor out: unregister it before closing
+
+	// more holds what only some sockets use (futures, files), made on
+	// first use: a server's idle keep-alive connection is mostly its
+	// Socket, and this keeps it small.
+	more *socketMore
+}
+
+// socketMore is the part of a Socket that only some sockets need.
+type socketMore struct {
 	recvBuf []byte
 	recvFut *FutureOf[int]
 	unread  []byte // bytes handed back by Unread, delivered before the socket's
-
-	out      []byte // pending output: out[sent:] is unsent
-	sent     int
-	outDone  uint64    // bytes of out written over the socket's life (file bytes not counted)
-	files    []fileSeg // file sections queued between bytes of out (sendfile.go)
-	fileLeft int64     // bytes of queued files not yet written
-	written  uint64    // bytes written over the socket's life
-	writes   uint64    // write system calls that wrote something
-	waiters  []sendWaiter
-	closeWr  bool // shut down the write side once out drains
-	dialFut  *FutureOf[*Socket]
-	exposed  bool // Control lent the descriptor out: unregister it before closing
+	dialFut *FutureOf[*Socket]
+	files   []fileSeg // file sections queued between bytes of out (sendfile.go)
+	waiters []sendWaiter
 }
+
+// extra returns the socket's socketMore, making it if needed.
+func (s *Socket) extra() *socketMore {
+	if s.more == nil {
+		s.more = &socketMore{}
+	}
+	return s.more
+}
+
+func (s *Socket) recvPending() bool { return s.more != nil && s.more.recvFut != nil }
+func (s *Socket) dialPending() bool { return s.more != nil && s.more.dialFut != nil }
+func (s *Socket) hasFiles() bool    { return s.more != nil && len(s.more.files) > 0 }
+func (s *Socket) hasWaiters() bool  { return s.more != nil && len(s.more.waiters) > 0 }
 
 // sendWaiter is a Send's future, completed once written reaches end.
 type sendWaiter struct {
@@ -149,9 +170,9 @@ func (s *Socket) Read(p []byte) (int, error) {
 	if s.closed {
 		return 0, ErrClosed
 	}
-	if len(s.unread) > 0 {
-		n := copy(p, s.unread)
-		s.unread = s.unread[n:]
+	if s.more != nil && len(s.more.unread) > 0 {
+		n := copy(p, s.more.unread)
+		s.more.unread = s.more.unread[n:]
 		return n, nil
 	}
 	n, err := sysRead(s.fd, p)
@@ -171,7 +192,8 @@ func (s *Socket) Read(p []byte) (int, error) {
 // the handler that takes the connection over. The socket keeps p.
 func (s *Socket) Unread(p []byte) {
 	if len(p) > 0 {
-		s.unread = append(p[:len(p):len(p)], s.unread...)
+		m := s.extra()
+		m.unread = append(p[:len(p):len(p)], m.unread...)
 	}
 }
 
@@ -180,13 +202,14 @@ func (s *Socket) Unread(p []byte) {
 func (s *Socket) Recv(p []byte) *FutureOf[int] {
 	f := NewFutureOf[int](s.loop)
 	switch {
-	case s.recvFut != nil:
+	case s.recvPending():
 		f.fail(ErrRecvBusy)
 	case len(p) == 0:
 		f.complete(0)
 	default:
 		if !s.tryRecv(f, p) {
-			s.recvBuf, s.recvFut = p, f
+			m := s.extra()
+			m.recvBuf, m.recvFut = p, f
 			s.updateInterest()
 		}
 	}
@@ -197,11 +220,11 @@ func (s *Socket) Recv(p []byte) *FutureOf[int] {
 // future fails, and the buffer it was given is no longer written. It
 // reports whether a Recv was pending.
 func (s *Socket) CancelRecv(err error) bool {
-	f := s.recvFut
-	if f == nil {
+	if !s.recvPending() {
 		return false
 	}
-	s.recvFut, s.recvBuf = nil, nil
+	f := s.more.recvFut
+	s.more.recvFut, s.more.recvBuf = nil, nil
 	s.updateInterest()
 	f.fail(err)
 	return true
@@ -299,7 +322,8 @@ func (s *Socket) SendNotify(p []byte, f *Future) {
 		f.complete()
 		return
 	}
-	s.waiters = append(s.waiters, sendWaiter{end: end, f: f})
+	m := s.extra()
+	m.waiters = append(m.waiters, sendWaiter{end: end, f: f})
 }
 
 // SendString is Send for a string.
@@ -403,7 +427,8 @@ func (s *Socket) flushAndWait() *Future {
 		return s.loop.Done()
 	}
 	f := s.loop.NewFuture()
-	s.waiters = append(s.waiters, sendWaiter{end: end, f: f})
+	m := s.extra()
+	m.waiters = append(m.waiters, sendWaiter{end: end, f: f})
 	return f
 }
 
@@ -416,12 +441,12 @@ func (s *Socket) Flush() error {
 	}
 	for {
 		end := len(s.out)
-		if len(s.files) > 0 {
+		if s.hasFiles() {
 			// Bytes of out before the first file, then the file.
 			if at := s.fileAt(); s.sent < at {
 				end = at
 			} else {
-				done, err := s.sendFile(&s.files[0])
+				done, err := s.sendFile(&s.more.files[0])
 				if err != nil {
 					s.fail(err)
 					return s.err
@@ -452,7 +477,7 @@ func (s *Socket) Flush() error {
 	if s.sent == len(s.out) {
 		s.drained()
 	}
-	if len(s.waiters) > 0 {
+	if s.hasWaiters() {
 		s.completeWaiters()
 	}
 	// Interest changes only when output starts or stops waiting for the
@@ -471,7 +496,7 @@ func (s *Socket) drained() {
 		s.loop.PutBuffer(s.out)
 		s.out, s.sent = nil, 0
 	}
-	if s.closeWr && len(s.files) == 0 {
+	if s.closeWr && !s.hasFiles() {
 		s.closeWr = false
 		unix.Shutdown(s.fd, unix.SHUT_WR)
 	}
@@ -489,18 +514,20 @@ func (s *Socket) WaitBelow(low int) *Future {
 		return s.loop.Done()
 	}
 	f := s.loop.NewFuture()
-	s.waiters = append(s.waiters, sendWaiter{end: s.written + uint64(s.Pending()-low), f: f})
+	m := s.extra()
+	m.waiters = append(m.waiters, sendWaiter{end: s.written + uint64(s.Pending()-low), f: f})
 	return f
 }
 
 func (s *Socket) completeWaiters() {
 	i := 0
-	for ; i < len(s.waiters) && s.waiters[i].end <= s.written; i++ {
-		s.waiters[i].f.complete()
-		s.waiters[i] = sendWaiter{}
+	w := s.more.waiters
+	for ; i < len(w) && w[i].end <= s.written; i++ {
+		w[i].f.complete()
+		w[i] = sendWaiter{}
 	}
 	if i > 0 {
-		s.waiters = append(s.waiters[:0], s.waiters[i:]...)
+		s.more.waiters = append(w[:0], w[i:]...)
 	}
 }
 
@@ -512,11 +539,15 @@ func (s *Socket) fail(err error) {
 	}
 	s.out, s.sent = nil, 0
 	s.dropFiles()
-	for i := range s.waiters {
-		s.waiters[i].f.fail(s.err)
-		s.waiters[i] = sendWaiter{}
+	if s.more == nil {
+		return
 	}
-	s.waiters = s.waiters[:0]
+	w := s.more.waiters
+	for i := range w {
+		w[i].f.fail(s.err)
+		w[i] = sendWaiter{}
+	}
+	s.more.waiters = w[:0]
 }
 
 // CloseWrite shuts down the write side (the peer reads end of file) once
@@ -542,14 +573,14 @@ func (s *Socket) Close() error {
 		return nil
 	}
 	s.closed = true
-	if s.recvFut != nil {
-		f := s.recvFut
-		s.recvFut, s.recvBuf = nil, nil
+	if s.recvPending() {
+		f := s.more.recvFut
+		s.more.recvFut, s.more.recvBuf = nil, nil
 		f.fail(ErrClosed)
 	}
-	if s.dialFut != nil {
-		f := s.dialFut
-		s.dialFut = nil
+	if s.dialPending() {
+		f := s.more.dialFut
+		s.more.dialFut = nil
 		f.fail(ErrClosed)
 	}
 	if s.out != nil {
@@ -584,7 +615,7 @@ func (s *Socket) Control(fn func(fd uintptr)) error {
 // HandleEvent implements Handler.
 func (s *Socket) HandleEvent(ev Event) {
 	if ev&EventWrite != 0 {
-		if s.dialFut != nil {
+		if s.dialPending() {
 			s.finishDial()
 			return
 		}
@@ -594,11 +625,12 @@ func (s *Socket) HandleEvent(ev Event) {
 		switch {
 		case s.owner != nil:
 			s.owner.HandleEvent(EventRead)
-		case s.recvFut != nil:
-			f, p := s.recvFut, s.recvBuf
-			s.recvFut, s.recvBuf = nil, nil
+		case s.recvPending():
+			m := s.more
+			f, p := m.recvFut, m.recvBuf
+			m.recvFut, m.recvBuf = nil, nil
 			if !s.tryRecv(f, p) {
-				s.recvFut, s.recvBuf = f, p
+				m.recvFut, m.recvBuf = f, p
 			}
 			s.updateInterest()
 		}
@@ -621,10 +653,10 @@ func (s *Socket) updateInterest() {
 		return
 	}
 	var want Event
-	if (s.owner != nil && !s.noReading) || s.recvFut != nil {
+	if (s.owner != nil && !s.noReading) || s.recvPending() {
 		want |= EventRead
 	}
-	if s.Pending() > 0 || s.dialFut != nil {
+	if s.Pending() > 0 || s.dialPending() {
 		want |= EventWrite
 	}
 	if want == s.interest {
