@@ -43,7 +43,7 @@ type Conn struct {
 	peerIP string
 	prev   *Conn // the group's list
 	next   *Conn
-	*work        // nil while idle (see work)
+	*work  // nil while idle (see work)
 
 	closing    closeMode
 	stopped    bool        // no further requests will be read

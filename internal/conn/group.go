@@ -19,9 +19,9 @@ type Group struct {
 	date  dateCache
 	heads headCache
 	arena inputArena
-	drop  []byte     // where lingering connections read what they discard
-	works []*work    // released connection work, for reuse
-	freeX *Exchange  // released exchanges, linked through next, for reuse
+	drop  []byte    // where lingering connections read what they discard
+	works []*work   // released connection work, for reuse
+	freeX *Exchange // released exchanges, linked through next, for reuse
 	shedT *poller.Timer
 
 	head         *Conn // live connections, linked through Conn.prev/next
