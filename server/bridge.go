@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
+	"time"
 )
 
 // Bridge serves a net/http Handler on the reactor: a ServeMux with Go 1.22
@@ -41,9 +41,11 @@ type Bridge struct {
 	maxHandlers int64
 	bodyLimit   int64
 
-	running atomic.Int64 // handlers started and not finished (goroutine mode)
-	mu      sync.Mutex   // guards waiting
-	waiting []*responseWriter
+	mu       sync.Mutex // guards what follows (goroutine mode)
+	busy     int64      // workers running a handler
+	idle     []*worker  // workers waiting for a request, the most recent last
+	waiting  []*responseWriter
+	trimming bool // a trim of idle workers is scheduled
 }
 
 // BridgeOption configures a Bridge.
@@ -61,7 +63,8 @@ func Inline() BridgeOption { return func(b *Bridge) { b.inline = true } }
 // MaxHandlers bounds the handlers running at once in goroutine mode
 // (default DefaultMaxHandlers): past it, requests wait, in the order they
 // arrived, for a handler to finish; the finishing goroutine takes the
-// next one over. It bounds what a burst of slow requests can hold:
+// next one over. Handler goroutines are kept between requests (idle ones
+// exit after 10 s), so there are never more than this many. It bounds what a burst of slow requests can hold:
 // goroutine stacks, request bodies being read, responses being written.
 func MaxHandlers(n int) BridgeOption {
 	return func(b *Bridge) {
@@ -150,7 +153,7 @@ func (b *Bridge) StreamBody(req *Request) bool {
 // when the handler has returned.
 func (b *Bridge) Serve(req *Request) *Future {
 	w := &responseWriter{b: b, req: req, inline: b.inline, clen: -1}
-	w.ctx = req.watcher().ctx
+	w.ctx.w = w
 	l := req.x.Loop()
 	if b.bodyLimit != 0 && req.x.BodyStreamed(req.gen) {
 		req.x.SetBodyLimit(req.gen, b.bodyLimit) // n <= 0 lifts it
@@ -161,60 +164,98 @@ func (b *Bridge) Serve(req *Request) *Future {
 	}
 	w.fut.Init(l)
 	w.fin.w = w
-	b.start(w)
+	b.dispatch(w)
 	return &w.fut
 }
 
-// start runs w's handler in a goroutine, or queues it while MaxHandlers
-// handlers run. The count never exceeds the limit, even for a moment, so
-// that a request queued here always has a running handler to take it
-// over when it finishes.
-func (b *Bridge) start(w *responseWriter) {
-	for {
-		n := b.running.Load()
-		if n >= b.maxHandlers {
-			break
-		}
-		if b.running.CompareAndSwap(n, n+1) {
-			go w.run()
-			return
-		}
-	}
+// worker is a handler goroutine. Workers are kept between requests, idle
+// ones on a stack (the most recently used first, its stack warm and grown
+// to what handlers need: a new goroutine's would grow, by copying, on
+// nearly every request), so that a request costs a channel send, not a
+// goroutine.
+type worker struct {
+	b         *Bridge
+	ch        chan *responseWriter // nil: exit
+	idleSince time.Time
+}
+
+// idleWorkerLife is how long a worker may stay idle before it exits.
+const idleWorkerLife = 10 * time.Second
+
+// dispatch hands w to an idle worker, or to a new one while fewer than
+// MaxHandlers handlers run; past that, w waits its turn, and the next
+// worker to finish takes it.
+func (b *Bridge) dispatch(w *responseWriter) {
 	b.mu.Lock()
-	if b.running.Load() < b.maxHandlers { // one finished meanwhile
-		b.running.Add(1)
+	if n := len(b.idle); n > 0 {
+		wk := b.idle[n-1]
+		b.idle[n-1] = nil
+		b.idle = b.idle[:n-1]
+		b.busy++
 		b.mu.Unlock()
-		go w.run()
+		wk.ch <- w // buffered: it never blocks the loop
+		return
+	}
+	if b.busy < b.maxHandlers {
+		b.busy++
+		b.mu.Unlock()
+		wk := &worker{b: b, ch: make(chan *responseWriter, 1)}
+		go wk.run(w)
 		return
 	}
 	b.waiting = append(b.waiting, w)
 	b.mu.Unlock()
 }
 
-// next returns the next queued request for a handler goroutine that has
-// finished its own, or nil (and counts the goroutine out).
-func (b *Bridge) next() *responseWriter {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.waiting) == 0 {
-		b.running.Add(-1)
-		return nil
-	}
-	w := b.waiting[0]
-	b.waiting[0] = nil
-	b.waiting = b.waiting[1:]
-	if len(b.waiting) == 0 {
-		b.waiting = nil
-	}
-	return w
-}
-
-// run is a handler goroutine: it serves w, then the requests that queued
-// up behind the limit meanwhile.
-func (w *responseWriter) run() {
+// run serves w, then the requests that waited meanwhile, then parks until
+// it is handed the next.
+func (wk *worker) run(w *responseWriter) {
 	for w != nil {
 		w.serve()
-		w = w.b.next()
+		w = wk.b.next(wk)
+	}
+}
+
+// next returns the next request for a worker that has finished one:
+// one that waited, or, once the worker has parked, the one it is handed
+// (nil when it has been idle too long and should exit).
+func (b *Bridge) next(wk *worker) *responseWriter {
+	b.mu.Lock()
+	if len(b.waiting) > 0 {
+		w := b.waiting[0]
+		b.waiting[0] = nil
+		b.waiting = b.waiting[1:]
+		if len(b.waiting) == 0 {
+			b.waiting = nil
+		}
+		b.mu.Unlock()
+		return w
+	}
+	b.busy--
+	wk.idleSince = time.Now()
+	b.idle = append(b.idle, wk)
+	if !b.trimming {
+		b.trimming = true
+		time.AfterFunc(idleWorkerLife, b.trim)
+	}
+	b.mu.Unlock()
+	return <-wk.ch
+}
+
+// trim ends the workers idle for longer than idleWorkerLife: the bottom
+// of the idle stack, the least recently used.
+func (b *Bridge) trim() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cutoff := time.Now().Add(-idleWorkerLife)
+	n := 0
+	for n < len(b.idle) && b.idle[n].idleSince.Before(cutoff) {
+		b.idle[n].ch <- nil
+		n++
+	}
+	b.idle = append(b.idle[:0], b.idle[n:]...)
+	if b.trimming = len(b.idle) > 0; b.trimming {
+		time.AfterFunc(idleWorkerLife, b.trim)
 	}
 }
 
@@ -229,9 +270,10 @@ func (w *responseWriter) serve() {
 func (w *responseWriter) afterHandler() {
 	if p := recover(); p != nil {
 		w.panicked(p)
-		return
+	} else {
+		w.finish()
 	}
-	w.finish()
+	w.ctx.end()
 }
 
 // panicked handles a handler's panic: logged (but http.ErrAbortHandler,

@@ -42,7 +42,7 @@ func (w *responseWriter) newHTTPRequest() *http.Request {
 		Host:       u.Host,
 		RemoteAddr: r.Client.RemoteAddr().String(),
 		RequestURI: r.x.String(h.Target),
-	}).WithContext(w.ctx)
+	}).WithContext(&w.ctx)
 	if hr.Host == "" && h.HasHost {
 		hr.Host = r.x.String(h.Host)
 	}
@@ -75,8 +75,9 @@ func (w *responseWriter) requestURL() (*url.URL, error) {
 	r := w.req
 	h := &r.x.Head
 	if h.Form == parser.FormOrigin {
-		return &url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery,
-			ForceQuery: h.HasQuery && r.URL.RawQuery == ""}, nil
+		w.url = url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery,
+			ForceQuery: h.HasQuery && r.URL.RawQuery == ""}
+		return &w.url, nil
 	}
 	raw := r.x.String(h.Target)
 	if r.Method == MethodConnect && !strings.HasPrefix(raw, "/") {
@@ -104,7 +105,10 @@ func (w *responseWriter) httpHeader() http.Header {
 		return hdr
 	}
 	chunked := w.req.x.Head.Chunked
-	vals := make([]string, len(fields))
+	vals := w.vals[:]
+	if len(fields) > len(vals) {
+		vals = make([]string, len(fields))
+	}
 	for i, f := range fields {
 		k := textproto.CanonicalMIMEHeaderKey(f.Name) // no copy when already canonical
 		switch {

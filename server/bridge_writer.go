@@ -1,9 +1,9 @@
 package server
 
 import (
-	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -27,11 +27,15 @@ type responseWriter struct {
 	b      *Bridge
 	req    *Request
 	hr     *http.Request
-	ctx    context.Context
 	inline bool
 	fut    Future   // the handler's future (goroutine mode)
 	fin    finisher // the loop's part of the end
+	ctx    requestContext
 	body   requestBody
+	url    url.URL   // hr.URL
+	vals   [8]string // hr.Header's values, for the first fields
+	fields [6]Header // head's backing array, for small heads
+	small  [512]byte // pre's backing array, for small bodies
 
 	header      http.Header
 	status      int
@@ -121,12 +125,12 @@ func (w *responseWriter) interim(code int) {
 func (w *responseWriter) snapshot() {
 	h := w.header
 	_, haveType := h["Content-Type"]
-	w.sniff = !haveType && h.Get("Content-Encoding") == "" && bodyAllowed(w.status)
-	if te := h.Get("Transfer-Encoding"); te != "" {
+	w.sniff = !haveType && first(h, "Content-Encoding") == "" && bodyAllowed(w.status)
+	if te := first(h, "Transfer-Encoding"); te != "" {
 		w.sniff = false
 		w.chunkedTE = !strings.EqualFold(te, "identity")
 	}
-	if cl := h.Get("Content-Length"); cl != "" {
+	if cl := first(h, "Content-Length"); cl != "" {
 		if v, err := strconv.ParseInt(cl, 10, 64); err == nil && v >= 0 && !w.chunkedTE {
 			w.clen = v
 		} else if !w.chunkedTE {
@@ -147,9 +151,18 @@ func (w *responseWriter) snapshot() {
 	if !bodyAllowed(w.status) {
 		w.clen = -1
 	}
-	w.head = appendHTTPHeader(nil, h, func(k string) bool {
+	w.head = appendHTTPHeader(w.fields[:0], h, func(k string) bool {
 		return k == "Transfer-Encoding" || strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(suppressed, k)
 	})
+}
+
+// first returns the first value of a field whose canonical name is key,
+// as net/http's own lookups do (without canonicalizing key again).
+func first(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // suppressedHeaders are the fields net/http leaves out of a response
@@ -209,7 +222,7 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 		k := min(len(p), preMax-len(w.pre))
 		if k == len(p) {
 			if w.pre == nil {
-				w.pre = make([]byte, 0, max(len(p), 512))
+				w.pre = w.small[:0]
 			}
 			w.pre = append(w.pre, p...)
 			return len(p), nil
@@ -233,7 +246,7 @@ func (w *responseWriter) WriteString(s string) (int, error) {
 		return 0, err
 	}
 	if w.pre == nil {
-		w.pre = make([]byte, 0, max(len(s), 512))
+		w.pre = w.small[:0]
 	}
 	w.pre = append(w.pre, s...)
 	return len(s), nil
@@ -562,10 +575,10 @@ func (w *responseWriter) EnableFullDuplex() error { return nil }
 // the request's Context.
 func (w *responseWriter) CloseNotify() <-chan bool {
 	ch := make(chan bool, 1)
-	ctx := w.ctx
+	ctx := &w.ctx
 	go func() {
 		<-ctx.Done()
-		if context.Cause(ctx) == ErrClientGone {
+		if ctx.clientGone() {
 			ch <- true
 		}
 	}()
