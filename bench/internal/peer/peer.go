@@ -1,6 +1,6 @@
 // Package peer holds what every Hello World peer server in bench/servers
-// shares: the -addr flag (loopback only), the one-core setting and a clean
-// exit on SIGINT or SIGTERM.
+// shares: the -addr flag (loopback only), the -cores flag (one core unless
+// told otherwise) and a clean exit on SIGINT or SIGTERM.
 //
 // A peer must exit with status 0 when signalled, because the bench-cost
 // target runs it under valgrind --tool=callgrind, which writes its counts only
@@ -24,20 +24,48 @@ const Body = "Hello World"
 // DefaultAddr is the address a peer listens on when -addr is not given.
 const DefaultAddr = "127.0.0.1:8080"
 
-// Setup limits the process to one core, parses the command line, arranges
-// for a clean exit on SIGINT and SIGTERM, and returns the address to listen
-// on. It exits the program when the address is not a loopback address.
-func Setup(name string) string {
-	runtime.GOMAXPROCS(1)
+// Config is what the command line says.
+type Config struct {
+	Addr  string // loopback address to listen on
+	Cores int    // GOMAXPROCS, and the event loops or pollers of the peers that have them; ≥ 1
+}
+
+// Setup parses the command line, sets GOMAXPROCS, arranges for a clean exit
+// on SIGINT and SIGTERM, and returns the configuration. It exits the program
+// when the address is not a loopback address.
+//
+// -cores defaults to 1, the benchmark's one-core scenarios; -cores 0 means
+// every CPU the process may run on (the all-cores scenario). The flag
+// overrides a GOMAXPROCS environment variable, so that a peer is told how
+// many cores it has in one place only.
+func Setup(name string) Config {
 	log.SetPrefix(name + ": ")
 	log.SetFlags(0)
 	addr := flag.String("addr", DefaultAddr, "loopback `address` to listen on (host:port)")
+	cores := flag.Int("cores", 1, "`CPUs` to use: GOMAXPROCS and, where the server has them, event loops or pollers (0: every CPU)")
 	flag.Parse()
 	if err := checkLoopback(*addr); err != nil {
 		log.Fatal(err)
 	}
+	n, err := coreCount(*cores, runtime.NumCPU())
+	if err != nil {
+		log.Fatal(err)
+	}
+	runtime.GOMAXPROCS(n)
 	exitOnSignal()
-	return *addr
+	return Config{Addr: *addr, Cores: n}
+}
+
+// coreCount resolves -cores: 0 means every CPU (ncpu, which Go reads from
+// the process's CPU affinity, so `taskset -c 0` makes it 1).
+func coreCount(flagValue, ncpu int) (int, error) {
+	switch {
+	case flagValue < 0:
+		return 0, fmt.Errorf("-cores %d: want 0 (every CPU) or more", flagValue)
+	case flagValue == 0:
+		return max(ncpu, 1), nil
+	}
+	return flagValue, nil
 }
 
 // checkLoopback reports an error unless addr names a loopback IP address:

@@ -22,3 +22,21 @@ func TestCheckLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestCoreCount(t *testing.T) {
+	for _, tc := range []struct {
+		flag, ncpu, want int
+		ok               bool
+	}{
+		{1, 8, 1, true},
+		{3, 2, 3, true},
+		{0, 8, 8, true},
+		{0, 0, 1, true},
+		{-1, 8, 0, false},
+	} {
+		got, err := coreCount(tc.flag, tc.ncpu)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("coreCount(%d, %d) = %d, %v; want %d, ok=%v", tc.flag, tc.ncpu, got, err, tc.want, tc.ok)
+		}
+	}
+}

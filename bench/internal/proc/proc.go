@@ -1,5 +1,6 @@
-// Package proc reads a running process's CPU time and peak resident memory
-// from Linux's /proc file system.
+// Package proc reads a running process's CPU time and resident memory, and
+// which of its event loops watches which connection, from Linux's /proc file
+// system.
 package proc
 
 import (
@@ -63,6 +64,34 @@ func PeakRSS(pid int) (int64, error) {
 	n, err := parseStatusKB(b, "VmHWM:")
 	if err != nil {
 		return 0, fmt.Errorf("peak RSS of pid %d: %w", pid, err)
+	}
+	return n * 1024, nil
+}
+
+// RSS returns the process's resident set size now (VmRSS) in bytes.
+func RSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("RSS of pid %d: %w", pid, err)
+	}
+	n, err := parseStatusKB(b, "VmRSS:")
+	if err != nil {
+		return 0, fmt.Errorf("RSS of pid %d: %w", pid, err)
+	}
+	return n * 1024, nil
+}
+
+// Slab returns the kernel's slab memory (the Slab line of /proc/meminfo)
+// in bytes: machine-wide, it holds among much else every socket's kernel
+// state, which no process's RSS counts.
+func Slab() (int64, error) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, fmt.Errorf("slab: %w", err)
+	}
+	n, err := parseStatusKB(b, "Slab:")
+	if err != nil {
+		return 0, fmt.Errorf("slab: %w", err)
 	}
 	return n * 1024, nil
 }

@@ -36,9 +36,16 @@ func TestSelf(t *testing.T) {
 	if _, err := CPUTime(pid); err != nil {
 		t.Fatal(err)
 	}
-	rss, err := PeakRSS(pid)
+	peak, err := PeakRSS(pid)
+	if err != nil || peak <= 0 {
+		t.Fatalf("PeakRSS = %d, %v", peak, err)
+	}
+	rss, err := RSS(pid)
 	if err != nil || rss <= 0 {
-		t.Fatalf("PeakRSS = %d, %v", rss, err)
+		t.Fatalf("RSS = %d, %v (peak %d)", rss, err, peak)
+	}
+	if slab, err := Slab(); err != nil || slab <= 0 {
+		t.Fatalf("Slab = %d, %v", slab, err)
 	}
 }
 

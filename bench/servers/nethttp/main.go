@@ -1,6 +1,6 @@
-// Command nethttp is the net/http Hello World peer: one core
-// (GOMAXPROCS=1), the standard library's server, a handler that answers every
-// request with 200 and the body "Hello World".
+// Command nethttp is the net/http Hello World peer: one core (GOMAXPROCS=1;
+// -cores N for N, 0 for every CPU), the standard library's server, a
+// handler that answers every request with 200 and the body "Hello World".
 //
 // Content-Type and Content-Length are set explicitly so that the server does
 // not sniff the body on every request; net/http adds the Date header itself.
@@ -14,8 +14,8 @@ import (
 )
 
 func main() {
-	addr := peer.Setup("nethttp")
+	cfg := peer.Setup("nethttp")
 	handler := peer.HelloHandler()
-	srv := &http.Server{Addr: addr, Handler: handler}
+	srv := &http.Server{Addr: cfg.Addr, Handler: handler}
 	log.Fatal(srv.ListenAndServe())
 }
