@@ -133,7 +133,7 @@ func (b *Bridge) StreamBody(req *Request) bool {
 //     on to the final one.
 //   - A Content-Type the handler did not set is sniffed from the first
 //     512 bytes of the body (http.DetectContentType).
-//   - A body that is complete when the handler returns and small (4 KiB)
+//   - A body that is complete when the handler returns and small (2 KiB)
 //     goes out with a Content-Length, in one write with its head; a larger
 //     or flushed one is chunked (to an HTTP/1.0 client, delimited by
 //     closing), or takes the Content-Length the handler set. HEAD

@@ -43,6 +43,7 @@ type responseWriter struct {
 	head        Headers // the header at WriteHeader, as it goes on the wire
 	sniff       bool    // no Content-Type: sniff one from the body
 	chunkedTE   bool    // the handler asked for chunked coding
+	noLength    bool    // Content-Length set to nil: none added
 	trailers    []string
 	clen        int64 // the Content-Length the handler set, or -1
 	written     int64
@@ -63,8 +64,8 @@ type responseWriter struct {
 
 // preMax is how much body is kept back while the response may still go
 // out whole, with a Content-Length, in one write with its head: past it
-// the head goes out and the body is chunked. (net/http keeps 2 KiB.)
-const preMax = 4 << 10
+// the head goes out and the body is chunked (net/http keeps as much).
+const preMax = 2 << 10
 
 // chunkMax is how much a streamed body gathers before it is handed to the
 // loop (as one chunk): while the loop writes one buffer, the handler fills
@@ -130,11 +131,15 @@ func (w *responseWriter) snapshot() {
 		w.sniff = false
 		w.chunkedTE = !strings.EqualFold(te, "identity")
 	}
+	if v, ok := h["Content-Length"]; ok && len(v) == 0 {
+		w.noLength = true // net/http: a nil Content-Length disables the default one
+	}
 	if cl := first(h, "Content-Length"); cl != "" {
 		if v, err := strconv.ParseInt(cl, 10, 64); err == nil && v >= 0 && !w.chunkedTE {
 			w.clen = v
 		} else if !w.chunkedTE {
 			w.logf("http: invalid Content-Length of " + strconv.Quote(cl))
+			w.noLength = true // and none of ours (net/http chunks it)
 		}
 	}
 	for _, v := range h["Trailer"] {
@@ -202,7 +207,7 @@ func appendHTTPHeader(dst Headers, h http.Header, skip func(string) bool) Header
 		}
 		for _, v := range h[k] {
 			if !parser.ValidFieldValue(v) {
-				v = strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(v))
+				v = strings.TrimSpace(newlineToSpace.Replace(v))
 				if !parser.ValidFieldValue(v) {
 					continue
 				}
@@ -212,6 +217,9 @@ func appendHTTPHeader(dst Headers, h http.Header, skip func(string) bool) Header
 	}
 	return dst
 }
+
+// newlineToSpace is net/http's headerNewlineToSpace.
+var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
 
 // Write implements http.ResponseWriter (and io.Writer).
 func (w *responseWriter) Write(p []byte) (int, error) {
@@ -473,7 +481,7 @@ func (w *responseWriter) respondWhole() {
 		// A 101 without Hijack: nobody would speak the new protocol.
 		r.Respond(w.status, "", hdrs)
 		r.x.Abort(r.gen)
-	case w.chunkedTE || len(w.fin.trailers) > 0 || len(w.trailers) > 0 ||
+	case w.chunkedTE || w.noLength || len(w.fin.trailers) > 0 || len(w.trailers) > 0 ||
 		w.clen >= 0 && w.clen != n && !isHead || isHead && n == 0 && w.clen < 0:
 		st, err := r.Stream(w.status, hdrs)
 		if err != nil {
