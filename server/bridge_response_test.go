@@ -164,7 +164,10 @@ func manyWrites(w io.Writer, n int) {
 // (net/http's TestHeadResponses, TestHeadReaderFrom).
 func TestBridgeAnswersHEADAsNetHTTP(t *testing.T) {
 	cases := map[string]func(w http.ResponseWriter){
-		"small":      func(w http.ResponseWriter) { io.WriteString(w, "<html>"); io.Copy(w, struct{ io.Reader }{strings.NewReader("789a")}) },
+		"small": func(w http.ResponseWriter) {
+			io.WriteString(w, "<html>")
+			io.Copy(w, struct{ io.Reader }{strings.NewReader("789a")})
+		},
 		"nothing":    func(w http.ResponseWriter) {},
 		"large":      func(w http.ResponseWriter) { io.WriteString(w, strings.Repeat("a", 5000)) },
 		"readfrom":   func(w http.ResponseWriter) { w.(io.ReaderFrom).ReadFrom(strings.NewReader(strings.Repeat("a", 4096))) },
