@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -262,7 +263,21 @@ func (b *Bridge) trim() {
 // serve runs the handler and finishes the response it leaves.
 func (w *responseWriter) serve() {
 	defer w.afterHandler()
-	w.b.h.ServeHTTP(w, w.newHTTPRequest())
+	hr := w.newHTTPRequest()
+	if hr.RequestURI == "*" && hr.Method == "OPTIONS" {
+		globalOptions(w, hr) // as net/http's server answers it, without the handler
+		return
+	}
+	w.b.h.ServeHTTP(w, hr)
+}
+
+// globalOptions answers "OPTIONS *" as net/http's server does: 200, an
+// empty body, and the request's body (a little of it) read and dropped.
+func globalOptions(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", "0")
+	if r.ContentLength != 0 {
+		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 4<<10))
+	}
 }
 
 // afterHandler is serve's deferred half: it recovers a panic (which it
