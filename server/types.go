@@ -78,7 +78,7 @@ func (h Headers) Get(name string) string {
 // Lookup returns the first value of the named field and whether it exists.
 func (h Headers) Lookup(name string) (string, bool) {
 	for i := range h {
-		if equalFold(h[i].Name, name) {
+		if parser.EqualFold(h[i].Name, name) {
 			return h[i].Value, true
 		}
 	}
@@ -95,7 +95,7 @@ func (h Headers) Has(name string) bool {
 func (h Headers) Values(name string) []string {
 	var vs []string
 	for i := range h {
-		if equalFold(h[i].Name, name) {
+		if parser.EqualFold(h[i].Name, name) {
 			vs = append(vs, h[i].Value)
 		}
 	}
@@ -115,34 +115,12 @@ func (h *Headers) Set(name, value string) {
 func (h *Headers) Del(name string) {
 	kept := (*h)[:0]
 	for _, f := range *h {
-		if !equalFold(f.Name, name) {
+		if !parser.EqualFold(f.Name, name) {
 			kept = append(kept, f)
 		}
 	}
 	clear((*h)[len(kept):])
 	*h = kept
-}
-
-// equalFold compares ASCII strings ignoring case, without allocating.
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		ca, cb := a[i], b[i]
-		if ca != cb {
-			if 'A' <= ca && ca <= 'Z' {
-				ca += 'a' - 'A'
-			}
-			if 'A' <= cb && cb <= 'Z' {
-				cb += 'a' - 'A'
-			}
-			if ca != cb {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // portString formats a port for error messages.

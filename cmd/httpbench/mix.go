@@ -151,7 +151,7 @@ func requestTarget(raw string, t target) (string, error) {
 	if !strings.HasPrefix(sample, "/") && sample != "*" {
 		return "", fmt.Errorf("url %q: want a path starting with / or an http:// URL", raw)
 	}
-	if strings.ContainsAny(sample, " \t\r\n") || !validText([]byte(sample)) {
+	if strings.ContainsAny(sample, " \t\r\n") || !parser.ValidFieldValue(sample) {
 		return "", fmt.Errorf("url %q: white space or control characters", raw)
 	}
 	if _, err := url.ParseRequestURI(sample); err != nil && sample != "*" {

@@ -83,7 +83,7 @@ func parseHeader(s string) (header, error) {
 		}
 	}
 	value = strings.Trim(value, " \t")
-	if !validText([]byte(value)) {
+	if !parser.ValidFieldValue(value) {
 		return header{}, fmt.Errorf("bad header %q: control character in value", s)
 	}
 	switch strings.ToLower(name) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 
 	"asynchttpserver.dev/internal/parser"
@@ -271,7 +270,7 @@ func (p *responseParser) parseStatusLine(l []byte) error {
 	if len(rest) > 0 && rest[0] != ' ' {
 		return errStatusLine
 	}
-	if !validText(rest) {
+	if !parser.ValidFieldValue(rest) {
 		return errStatusLine
 	}
 	return nil
@@ -289,17 +288,17 @@ func (p *responseParser) parseHeader(l []byte) error {
 	}
 	switch len(name) {
 	case len("connection"):
-		if equalFold(name, "connection") {
+		if parser.EqualFold(name, "connection") {
 			p.parseConnection(value)
 		}
 	case len("content-length"):
-		if equalFold(name, "content-length") {
+		if parser.EqualFold(name, "content-length") {
 			return p.parseContentLength(value)
 		}
 	case len("transfer-encoding"):
-		if equalFold(name, "transfer-encoding") {
+		if parser.EqualFold(name, "transfer-encoding") {
 			p.hasTE = true
-			p.chunked = equalFold(lastElement(value), "chunked")
+			p.chunked = parser.EqualFold(lastElement(value), "chunked")
 		}
 	}
 	return nil
@@ -321,7 +320,7 @@ func splitField(l []byte) (name, value []byte, err error) {
 		return nil, nil, errHeaderLine
 	}
 	value = trimOWS(l[i+1:])
-	if !validText(value) {
+	if !parser.ValidFieldValue(value) {
 		return nil, nil, errHeaderLine
 	}
 	return l[:i], value, nil
@@ -358,9 +357,9 @@ func (p *responseParser) parseConnection(v []byte) {
 			opt, v = trimOWS(v), nil
 		}
 		switch {
-		case equalFold(opt, "close"):
+		case parser.EqualFold(opt, "close"):
 			p.close = true
-		case equalFold(opt, "keep-alive"):
+		case parser.EqualFold(opt, "keep-alive"):
 			p.keepOpen = true
 		}
 	}
@@ -384,7 +383,7 @@ func parseChunkSize(l []byte) (int64, error) {
 		return 0, errChunkSize
 	}
 	ext := trimOWS(l[i:])
-	if len(ext) > 0 && (ext[0] != ';' || !validText(ext)) {
+	if len(ext) > 0 && (ext[0] != ';' || !parser.ValidFieldValue(ext)) {
 		return 0, errChunkSize
 	}
 	return n, nil
@@ -406,50 +405,6 @@ func trimOWS(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
-}
-
-// equalFold compares b with lower, an ASCII lower-case string, ignoring
-// case, without allocating.
-func equalFold(b []byte, lower string) bool {
-	if len(b) != len(lower) {
-		return false
-	}
-	for i := range len(b) {
-		if b[i]|0x20 != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// validText reports whether b holds only field-value characters: visible
-// ASCII, obs-text, space and tab (no control characters, so no CR or LF).
-// It looks at eight bytes at a time, and at single bytes only in a word
-// that may hold a control character (or a tab).
-func validText(b []byte) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b)
-		// The classic SWAR tests, exact as to whether such a byte exists:
-		// a byte below 0x20, and a byte equal to 0x7f.
-		below := (w - 0x20*ones) & ^w & highs
-		del := w ^ 0x7f*ones
-		del = (del - ones) & ^del & highs
-		if below|del != 0 && !validBytes(b[:8]) {
-			return false
-		}
-		b = b[8:]
-	}
-	return validBytes(b)
-}
-
-func validBytes(b []byte) bool {
-	for _, c := range b {
-		if c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -210,7 +210,7 @@ func (x *Exchange) checkResponse(code int, content string, streamed bool) error 
 			return ErrField
 		}
 		switch {
-		case equalFold(f.Name, "content-length"):
+		case parser.EqualFold(f.Name, "content-length"):
 			if _, ok := parseLength(f.Value); !ok {
 				return ErrContentLength
 			}
@@ -218,11 +218,11 @@ func (x *Exchange) checkResponse(code int, content string, streamed bool) error 
 				return ErrContentLength
 			}
 			hasLength = true
-		case equalFold(f.Name, "transfer-encoding"):
+		case parser.EqualFold(f.Name, "transfer-encoding"):
 			hasCoding = true
-		case equalFold(f.Name, "date"):
+		case parser.EqualFold(f.Name, "date"):
 			x.userDate = true
-		case equalFold(f.Name, "connection"):
+		case parser.EqualFold(f.Name, "connection"):
 			x.userClose = x.userClose || hasToken(f.Value, "close")
 		}
 	}
@@ -245,14 +245,14 @@ func (x *Exchange) checkResponse(code int, content string, streamed bool) error 
 func (x *Exchange) chunkedCoding() bool {
 	last := ""
 	for i := range x.Fields {
-		if f := &x.Fields[i]; equalFold(f.Name, "transfer-encoding") {
+		if f := &x.Fields[i]; parser.EqualFold(f.Name, "transfer-encoding") {
 			last = f.Value
 		}
 	}
 	if i := lastComma(last); i >= 0 {
 		last = last[i+1:]
 	}
-	return equalFold(trimSpace(last), "chunked")
+	return parser.EqualFold(trimSpace(last), "chunked")
 }
 
 // completeChunked reports whether s is exactly one whole chunked message.

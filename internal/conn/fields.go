@@ -1,22 +1,6 @@
 package conn
 
-// equalFold compares an ASCII string with a lower-case ASCII string,
-// ignoring case, without allocating.
-func equalFold(s, lower string) bool {
-	if len(s) != len(lower) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
-}
+import "asynchttpserver.dev/internal/parser"
 
 // hasToken reports whether the comma-separated list v holds token
 // (lower-case), ignoring case and optional whitespace.
@@ -26,7 +10,7 @@ func hasToken(v, token string) bool {
 		for i < len(v) && v[i] != ',' {
 			i++
 		}
-		if equalFold(trimSpace(v[:i]), token) {
+		if parser.EqualFold(trimSpace(v[:i]), token) {
 			return true
 		}
 		if i == len(v) {

@@ -123,9 +123,9 @@ func (c *Conn) appendHead(b []byte, x *Exchange, closeAfter bool, contentLength 
 		b = append(b, "\r\n"...)
 	}
 	switch {
-	case closeAfter:
+	case closeAfter && !x.userClose: // (the handler's own says it already)
 		b = append(b, "Connection: close\r\n"...)
-	case x.Head.Minor == 0 && x.code != 101:
+	case !closeAfter && x.Head.Minor == 0 && x.code != 101:
 		b = append(b, "Connection: keep-alive\r\n"...) // HTTP/1.0 keeps only what is announced
 	}
 	return append(b, "\r\n"...)

@@ -122,14 +122,14 @@ func (x *Exchange) bodyMode(code int, framing Framing) (bodyMode, int64, error) 
 		return bodyNone, 0, nil
 	}
 	for i := range x.Fields {
-		if f := &x.Fields[i]; equalFold(f.Name, "content-length") {
+		if f := &x.Fields[i]; parser.EqualFold(f.Name, "content-length") {
 			n, _ := parseLength(f.Value) // checked by checkResponse
 			return bodyLength, n, nil
 		}
 	}
 	coded := false
 	for i := range x.Fields {
-		coded = coded || equalFold(x.Fields[i].Name, "transfer-encoding")
+		coded = coded || parser.EqualFold(x.Fields[i].Name, "transfer-encoding")
 	}
 	switch {
 	case framing == ServerFramed && coded && !x.onlyChunked():
@@ -156,7 +156,7 @@ func (x *Exchange) bodyMode(code int, framing Framing) (bodyMode, int64, error) 
 // "chunked": the one coding the server may apply in the handler's place.
 func (x *Exchange) onlyChunked() bool {
 	for i := range x.Fields {
-		if f := &x.Fields[i]; equalFold(f.Name, "transfer-encoding") && !equalFold(trimSpace(f.Value), "chunked") {
+		if f := &x.Fields[i]; parser.EqualFold(f.Name, "transfer-encoding") && !parser.EqualFold(trimSpace(f.Value), "chunked") {
 			return false
 		}
 	}
@@ -167,7 +167,7 @@ func (x *Exchange) onlyChunked() bool {
 func (x *Exchange) dropField(name string) {
 	kept := x.Fields[:0]
 	for _, f := range x.Fields {
-		if !equalFold(f.Name, name) {
+		if !parser.EqualFold(f.Name, name) {
 			kept = append(kept, f)
 		}
 	}

@@ -154,7 +154,7 @@ func (r *Request) Reset() {
 // from. It does not allocate.
 func (r *Request) Lookup(buf []byte, name string) (Span, bool) {
 	for _, h := range r.Headers {
-		if int(h.Name.Len) == len(name) && equalFold(h.Name.Bytes(buf), name) {
+		if int(h.Name.Len) == len(name) && EqualFold(h.Name.Bytes(buf), name) {
 			return h.Value, true
 		}
 	}
@@ -165,16 +165,3 @@ func (r *Request) Lookup(buf []byte, name string) (Span, bool) {
 // or chunked framing. A request without either has no body (RFC 9112 §6.3
 // item 7); it is never read until the connection closes.
 func (r *Request) HasBody() bool { return r.ContentLength > 0 || r.Chunked }
-
-// equalFold reports whether b equals s under ASCII case folding.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if lowerTab[b[i]] != lowerTab[s[i]] {
-			return false
-		}
-	}
-	return true
-}
