@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 PKGS    := ./...
 
-.PHONY: all build run test unit race lint vet fmt-check cross fuzz soak examples bench bench-cost bench-test bench-smoke clean
+.PHONY: all build run test unit race lint vet fmt-check cross fuzz soak examples bench bench-cost bench-idle bench-test bench-smoke clean
 
 all: build
 
@@ -71,6 +71,10 @@ bench:
 ## bench-cost: instructions per request under callgrind, ours and each peer.
 bench-cost:
 	$(MAKE) -C bench bench-cost
+
+## bench-idle: memory per idle keep-alive connection, ours beside every peer (gnet, evio, ...).
+bench-idle:
+	$(MAKE) -C bench bench-idle
 
 ## bench-test: the benchmark harness's own tests (bench/ is a module of its own).
 bench-test:

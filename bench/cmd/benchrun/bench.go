@@ -28,9 +28,13 @@ func runBench(ctx context.Context, cfg config, ws workspace, out string) error {
 	if err != nil {
 		return err
 	}
-	rep, servers := newReport(cfg, b, place, gen, cfg.duration, cfg.warmup, cfg.rounds)
+	genAll, err := chooseLoadgen(cfg, b.httpbench, unpinned())
+	if err != nil {
+		return err
+	}
 	gate := &quietGate{maxOther: cfg.maxOther}
-	r := &runner{place: place, gen: gen, duration: cfg.duration, warmup: cfg.warmup, gate: gate}
+	r := &runner{place: place, gen: gen, genAll: genAll, duration: cfg.duration, warmup: cfg.warmup, gate: gate}
+	rep, servers := newReport(cfg, b, r, cfg.duration, cfg.warmup, cfg.rounds)
 	runs := len(servers) * len(cfg.scenarios) * cfg.rounds
 	per := cfg.warmup + cfg.duration + 500*time.Millisecond
 	log.Printf("%d runs with %s, about %v", runs, gen.Name(), (time.Duration(runs) * per).Round(time.Second))
@@ -70,11 +74,19 @@ func chooseLoadgen(cfg config, httpbench string, place placement) (loadgen.Gener
 
 // newReport describes the run for the outputs and returns the servers to
 // measure: ours only when it was built.
-func newReport(cfg config, b buildResult, place placement, gen loadgen.Generator, d, warmup time.Duration, rounds int) (*report.Report, []serverDef) {
+func newReport(cfg config, b buildResult, r *runner, d, warmup time.Duration, rounds int) (*report.Report, []serverDef) {
+	place := r.place
 	rep := &report.Report{
 		Title: "asynchttpserver benchmark", Date: time.Now().Format(time.DateOnly), Command: invocation(), Commit: commit(),
-		Machine: machine(), Pinning: place.note, LoadGen: gen.Version(),
+		Machine: machine(), Pinning: place.note, LoadGen: r.gen.Version(),
 		Rounds: rounds, Duration: d, Warmup: warmup, Notes: b.notes,
+	}
+	allCores := false
+	for _, key := range cfg.scenarios {
+		allCores = allCores || lookupScenario(key).allCores
+	}
+	if allCores {
+		rep.Pinning += "; in the all-cores scenario, " + unpinned().note
 	}
 	var servers []serverDef
 	for _, key := range cfg.servers {
@@ -83,13 +95,16 @@ func newReport(cfg config, b buildResult, place placement, gen loadgen.Generator
 		}
 		sv := lookupServer(key)
 		servers = append(servers, sv)
-		rep.Servers = append(rep.Servers, report.Server{
-			Key: sv.key, Label: sv.label(), Command: shellJoin(sv.command(place.server, "127.0.0.1:PORT")),
-		})
+		srv := report.Server{Key: sv.key, Label: sv.label(), Command: shellJoin(sv.command(place.server, "127.0.0.1:PORT", false))}
+		if allCores {
+			srv.AllCoresCommand = shellJoin(sv.command(nil, "127.0.0.1:PORT", true))
+		}
+		rep.Servers = append(rep.Servers, srv)
 	}
 	rep.Reference, rep.Notes = reference(servers, rep.Notes)
 	for _, key := range cfg.scenarios {
-		rep.Scenarios = append(rep.Scenarios, lookupScenario(key).reportScenario(gen, d))
+		sc := lookupScenario(key)
+		rep.Scenarios = append(rep.Scenarios, sc.reportScenario(r.generator(sc), d))
 	}
 	rep.ChartFile = rep.Date + ".svg"
 	return rep, servers

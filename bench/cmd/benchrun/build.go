@@ -18,7 +18,7 @@ type buildResult struct {
 	notes     []string
 }
 
-// build compiles the peers and costclient (bench's module), ours and, when
+// build compiles the peers, costclient and idleclient (bench's module), ours and, when
 // wanted, httpbench (the root module). A peer that does not build is an
 // error; ours and httpbench are optional while they are being written.
 func build(ctx context.Context, cfg config, ws workspace, wantHTTPBench bool) (buildResult, error) {
@@ -27,8 +27,8 @@ func build(ctx context.Context, cfg config, ws workspace, wantHTTPBench bool) (b
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return res, err
 	}
-	log.Printf("building peers and costclient into %s/", binDir)
-	if err := goBuild(ctx, ws.bench, abs+"/", "./servers/...", "./cmd/costclient"); err != nil {
+	log.Printf("building peers, costclient and idleclient into %s/", binDir)
+	if err := goBuild(ctx, ws.bench, abs+"/", "./servers/...", "./cmd/costclient", "./cmd/idleclient"); err != nil {
 		return res, err
 	}
 	res.ours, res.notes = buildOptional(ctx, ws, "hello", "the project's server (ours)")

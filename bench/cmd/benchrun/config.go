@@ -20,16 +20,58 @@ type config struct {
 	maxOther  float64       // BENCH_MAX_OTHER: other processes' CPU share that makes a run noisy; 0: no check
 
 	costRepeats int // BENCH_COST_REPEATS: measurements per server in -cost mode
+	costLoops   int // BENCH_COST_LOOPS: loops of ours's multi-loop cost rows; 0: max(2, nproc); 1: none
+
+	idleConns int // BENCH_IDLE_CONNS: idle keep-alive connections in -idle mode
+
+	serversGiven bool // BENCH_SERVERS was set: every mode measures exactly those
+}
+
+// defaultIdleConns is BENCH_IDLE_CONNS's default: under the 20,000
+// descriptors a process may have on the project's machines, with room for
+// the server's own.
+const defaultIdleConns = 15000
+
+// forMode returns the servers a mode measures: BENCH_SERVERS if set;
+// otherwise every server, less those that only the idle-memory
+// measurement wants by default (evio) when the mode is bench or cost.
+func (c config) forMode(idleOrSmoke bool) []string {
+	if c.serversGiven || idleOrSmoke {
+		return c.servers
+	}
+	var out []string
+	for _, key := range c.servers {
+		if !lookupServer(key).idleOnly {
+			out = append(out, key)
+		}
+	}
+	return out
+}
+
+// multiLoops returns how many loops ours's multi-loop cost rows run: the
+// setting, or the machine's CPUs but at least 2; below 2, none.
+func (c config) multiLoops(nproc int) int {
+	if c.costLoops == 0 {
+		return max(2, nproc)
+	}
+	return c.costLoops
 }
 
 // loadConfig reads the BENCH_* settings through getenv.
 func loadConfig(getenv func(string) string) (config, error) {
-	cfg := config{rounds: 3, duration: 5 * time.Second, warmup: time.Second, maxOther: defaultQuiet, costRepeats: 3}
+	cfg := config{rounds: 3, duration: 5 * time.Second, warmup: time.Second, maxOther: defaultQuiet, costRepeats: 3,
+		idleConns: defaultIdleConns}
 	var err error
 	if cfg.rounds, err = intSetting(getenv, "BENCH_ROUNDS", cfg.rounds); err != nil {
 		return cfg, err
 	}
 	if cfg.costRepeats, err = intSetting(getenv, "BENCH_COST_REPEATS", cfg.costRepeats); err != nil {
+		return cfg, err
+	}
+	if cfg.costLoops, err = intSetting(getenv, "BENCH_COST_LOOPS", cfg.costLoops); err != nil {
+		return cfg, err
+	}
+	if cfg.idleConns, err = intSetting(getenv, "BENCH_IDLE_CONNS", cfg.idleConns); err != nil {
 		return cfg, err
 	}
 	if cfg.duration, err = durationSetting(getenv, "BENCH_DURATION", cfg.duration); err != nil {
@@ -41,6 +83,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.servers, err = listSetting(getenv, "BENCH_SERVERS", serverKeys()); err != nil {
 		return cfg, err
 	}
+	cfg.serversGiven = strings.TrimSpace(getenv("BENCH_SERVERS")) != ""
 	if cfg.scenarios, err = listSetting(getenv, "BENCH_SCENARIOS", scenarioKeys()); err != nil {
 		return cfg, err
 	}
@@ -54,8 +97,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return cfg, fmt.Errorf("BENCH_MAX_OTHER=%q: want a CPU share ≥ 0 such as 0.25 (0 turns the check off)", v)
 		}
 	}
-	if cfg.rounds < 1 || cfg.costRepeats < 1 || cfg.duration <= 0 || cfg.warmup < 0 {
-		return cfg, fmt.Errorf("BENCH_ROUNDS and BENCH_COST_REPEATS must be ≥ 1, BENCH_DURATION > 0 and BENCH_WARMUP ≥ 0")
+	if cfg.rounds < 1 || cfg.costRepeats < 1 || cfg.duration <= 0 || cfg.warmup < 0 || cfg.costLoops < 0 || cfg.idleConns < 1 {
+		return cfg, fmt.Errorf("BENCH_ROUNDS, BENCH_COST_REPEATS and BENCH_IDLE_CONNS must be ≥ 1, BENCH_COST_LOOPS ≥ 0, BENCH_DURATION > 0 and BENCH_WARMUP ≥ 0")
 	}
 	return cfg, nil
 }

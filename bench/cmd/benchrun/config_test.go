@@ -81,3 +81,29 @@ func TestReference(t *testing.T) {
 		t.Errorf("reference without ours or net/http = %q", ref)
 	}
 }
+
+func TestServersForMode(t *testing.T) {
+	cfg, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bench, idle := cfg.forMode(false), cfg.forMode(true)
+	if slices.Contains(bench, "evio") || !slices.Contains(idle, "evio") || len(idle) != len(bench)+1 {
+		t.Errorf("default servers: bench %v, idle %v; evio only in idle", bench, idle)
+	}
+	cfg, err = loadConfig(env(map[string]string{"BENCH_SERVERS": "evio,ours", "BENCH_IDLE_CONNS": "500", "BENCH_COST_LOOPS": "4"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.forMode(false), []string{"evio", "ours"}) || cfg.idleConns != 500 || cfg.multiLoops(2) != 4 {
+		t.Errorf("BENCH_SERVERS=evio,ours: %v, idle conns %d, loops %d", cfg.forMode(false), cfg.idleConns, cfg.multiLoops(2))
+	}
+	if cfg, _ := loadConfig(env(nil)); cfg.multiLoops(1) != 2 || cfg.multiLoops(8) != 8 || cfg.idleConns != defaultIdleConns {
+		t.Errorf("defaults: loops %d on 1 CPU, %d on 8; idle conns %d", cfg.multiLoops(1), cfg.multiLoops(8), cfg.idleConns)
+	}
+	for _, bad := range []map[string]string{{"BENCH_IDLE_CONNS": "0"}, {"BENCH_COST_LOOPS": "-1"}} {
+		if _, err := loadConfig(env(bad)); err == nil {
+			t.Errorf("loadConfig(%v) accepted", bad)
+		}
+	}
+}

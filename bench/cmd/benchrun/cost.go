@@ -45,12 +45,61 @@ func costEnv(godebug string) []string {
 	return []string{"GODEBUG=" + godebug + costGODEBUG, "GOMAXPROCS=1"}
 }
 
-// costResult is one server's instruction counts over the repeats.
+// costResult is one server's instruction counts over the repeats, in one
+// configuration: the server's own (loops and procs zero), or one of ours
+// with -loops and GOMAXPROCS set (costLoopVariants).
 type costResult struct {
 	server   serverDef
+	loops    int        // ours only: -loops, and as many connections, one per loop; 0: no flag, one connection
+	procs    int        // GOMAXPROCS under callgrind; 0 means 1
 	instr    [][2]int64 // per repeat: at costCounts[0] and costCounts[1] requests
 	err      error      // the first failure; the server is not measured further
 	commands [2]string
+	client   string // the client's command line, with the port replaced by PORT
+}
+
+// variant reports whether this is one of ours's -loops configurations
+// rather than a row of the main table.
+func (c costResult) variant() bool { return c.loops > 0 }
+
+// conns returns how many connections the client opens.
+func (c costResult) conns() int { return max(c.loops, 1) }
+
+// gomaxprocs returns the server's GOMAXPROCS under callgrind.
+func (c costResult) gomaxprocs() int { return max(c.procs, 1) }
+
+// key names the configuration in logs: "ours", "ours -loops 2 GOMAXPROCS=2".
+func (c costResult) key() string {
+	if !c.variant() {
+		return c.server.key
+	}
+	return fmt.Sprintf("%s -loops %d GOMAXPROCS=%d", c.server.key, c.loops, c.gomaxprocs())
+}
+
+// costLoopVariants returns ours's configurations for the comparison of one
+// loop and n: 1 and n loops (with 1 and n connections), each under
+// GOMAXPROCS=1 and GOMAXPROCS=n. The main table's row of ours (no -loops
+// flag, GOMAXPROCS=1) is the same server as -loops 1 GOMAXPROCS=1, so that
+// one is not measured twice.
+func costLoopVariants(n int) []*costResult {
+	ours := lookupServer(oursKey)
+	return []*costResult{
+		{server: ours, loops: n, procs: 1},
+		{server: ours, loops: 1, procs: n},
+		{server: ours, loops: n, procs: n},
+	}
+}
+
+// env returns the server's environment under callgrind: base (costEnv's)
+// with GOMAXPROCS set to the configuration's.
+func (c costResult) env(base []string) []string {
+	env := make([]string, 0, len(base))
+	for _, kv := range base {
+		if !strings.HasPrefix(kv, "GOMAXPROCS=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, fmt.Sprintf("GOMAXPROCS=%d", c.gomaxprocs()))
 }
 
 // marginals returns each repeat's instructions per request between the two
@@ -103,6 +152,9 @@ func runCost(ctx context.Context, cfg config, ws workspace, out string) error {
 		if key != oursKey || b.ours {
 			results = append(results, &costResult{server: lookupServer(key)})
 		}
+		if n := cfg.multiLoops(nproc()); key == oursKey && b.ours && n >= 2 {
+			results = append(results, costLoopVariants(n)...)
+		}
 	}
 	env := costEnv(os.Getenv("GODEBUG"))
 	measure := func(res *costResult, rep int) { measureCost(ctx, res, rep, valgrind, tmp, place, env) }
@@ -146,7 +198,7 @@ func costFailures(results []*costResult) error {
 	var failed []string
 	for _, r := range results {
 		if r.err != nil {
-			failed = append(failed, fmt.Sprintf("  %s: %v", r.server.key, r.err))
+			failed = append(failed, fmt.Sprintf("  %s: %v", r.key(), r.err))
 		}
 	}
 	if len(failed) == 0 {
@@ -159,58 +211,74 @@ func costFailures(results []*costResult) error {
 // measureCost runs a server under callgrind at both request counts and adds
 // the counts to res.
 func measureCost(ctx context.Context, res *costResult, rep int, valgrind, tmp string, place placement, env []string) {
-	sv := res.server
 	var instr [2]int64
 	for i, n := range costCounts {
-		in, cmd, err := callgrindRun(ctx, sv, valgrind, tmp, n, place, env)
-		res.commands[i] = cmd
+		in, err := callgrindRun(ctx, res, i, valgrind, tmp, n, place, res.env(env))
 		if err != nil {
 			res.err = fmt.Errorf("%d requests: %w", n, err)
-			log.Printf("cost %-9s FAILED: %v", sv.key, res.err)
+			log.Printf("cost %-9s FAILED: %v", res.key(), res.err)
 			return
 		}
 		instr[i] = in
-		log.Printf("cost %-9s repeat %d, %6d requests: %d instructions", sv.key, rep, n, in)
+		log.Printf("cost %-9s repeat %d, %6d requests: %d instructions", res.key(), rep, n, in)
 	}
 	res.instr = append(res.instr, instr)
-	log.Printf("cost %-9s repeat %d: %.0f instructions/request", sv.key, rep, res.marginals()[len(res.instr)-1])
+	log.Printf("cost %-9s repeat %d: %.0f instructions/request", res.key(), rep, res.marginals()[len(res.instr)-1])
 }
 
 // callgrindRun starts the server under callgrind, sends n requests with
 // costclient, has callgrind dump its counts, stops the server and reads the
-// instruction total.
-// env is the server's extra environment. It returns the server's command
-// line with the port replaced by PORT.
-func callgrindRun(ctx context.Context, sv serverDef, valgrind, tmp string, n int, place placement, env []string) (int64, string, error) {
+// instruction total. env is the server's extra environment. It records the
+// server's command line (as res.commands[i]) and the client's, with the
+// port replaced by PORT.
+func callgrindRun(ctx context.Context, res *costResult, i int, valgrind, tmp string, n int, place placement, env []string) (int64, error) {
 	addr, err := server.FreeAddr()
 	if err != nil {
-		return 0, "", err
+		return 0, err
 	}
-	outFile := filepath.Join(tmp, fmt.Sprintf("callgrind.out.%s.%d", sv.key, n))
+	name := fmt.Sprintf("callgrind.out.%s.%d", strings.NewReplacer(" ", "", "=", "").Replace(res.key()), n)
+	outFile := filepath.Join(tmp, name)
 	argv := append(append([]string{}, place.server...), valgrind, "--tool=callgrind", "--dump-instr=no",
 		"--callgrind-out-file="+outFile)
-	argv = append(argv, sv.binary(), "-addr", addr)
+	argv = append(argv, res.server.binary(), "-addr", addr)
+	if res.loops > 0 {
+		argv = append(argv, "-loops", strconv.Itoa(res.loops))
+	}
 	display := strings.Join(env, " ") + " " + strings.ReplaceAll(shellJoin(argv), addr, "127.0.0.1:PORT")
-	display = strings.ReplaceAll(display, outFile, fmt.Sprintf("callgrind.out.%s.%d", sv.key, n))
+	res.commands[i] = strings.ReplaceAll(display, outFile, name)
 	p, err := server.Start(argv, env, addr)
 	if err != nil {
-		return 0, display, err
+		return 0, err
 	}
 	defer p.Stop(costStopGrace)
 	if err := p.WaitReady(ctx, costReadyTimeout); err != nil {
-		return 0, display, err
+		return 0, err
 	}
-	if err := runCostClient(ctx, addr, n, place); err != nil {
-		return 0, display, fmt.Errorf("%w; server output: %s", err, firstLines(p.Output(), 5))
+	client := costClientArgs(place, addr, n, res.conns(), p.Pid())
+	res.client = strings.ReplaceAll(strings.ReplaceAll(shellJoin(client), addr, "127.0.0.1:PORT"),
+		"-pid "+strconv.Itoa(p.Pid()), "-pid PID")
+	if err := runCostClient(ctx, client); err != nil {
+		return 0, fmt.Errorf("%w; server output: %s", err, firstLines(p.Output(), 5))
 	}
 	if err := dumpCounts(ctx, p.Pid()); err != nil {
-		return 0, display, err
+		return 0, err
 	}
 	// The dump is in; the server may now stop however it likes (callgrind
 	// 3.19 may abort on the signal, see dumpCounts).
 	p.Stop(costStopGrace)
-	instr, err := callgrind.Instructions(outFile + ".1")
-	return instr, display, err
+	return callgrind.Instructions(outFile + ".1")
+}
+
+// costClientArgs returns costclient's command line: n requests on conns
+// connections, placed one per loop of the server (pid) when there are
+// several.
+func costClientArgs(place placement, addr string, n, conns, pid int) []string {
+	argv := append(append([]string{}, place.load...), filepath.Join(binDir, "costclient"),
+		"-addr", addr, "-n", strconv.Itoa(n))
+	if conns > 1 {
+		argv = append(argv, "-c", strconv.Itoa(conns), "-pid", strconv.Itoa(pid))
+	}
+	return argv
 }
 
 // dumpCounts makes callgrind write the counts so far to <out-file>.1 while
@@ -234,12 +302,10 @@ func dumpCounts(ctx context.Context, pid int) error {
 	return nil
 }
 
-// runCostClient sends n requests on one keep-alive connection.
-func runCostClient(ctx context.Context, addr string, n int, place placement) error {
+// runCostClient runs costclient's command line argv.
+func runCostClient(ctx context.Context, argv []string) error {
 	ctx, cancel := context.WithTimeout(ctx, costClientLimit)
 	defer cancel()
-	argv := append(append([]string{}, place.load...), filepath.Join(binDir, "costclient"),
-		"-addr", addr, "-n", strconv.Itoa(n))
 	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s: %w: %s", shellJoin(argv), err, strings.TrimSpace(string(out)))

@@ -100,3 +100,59 @@ func TestCostFailsWhenAPeerDies(t *testing.T) {
 		t.Errorf("every server measured: error %v, table written %v", err, wrote)
 	}
 }
+
+// withMarginal returns r with one repeat whose marginal cost is m.
+func withMarginal(r *costResult, m int64) *costResult {
+	r.instr = [][2]int64{{1_000_000, 1_000_000 + 18000*m}}
+	return r
+}
+
+func TestLoopsTable(t *testing.T) {
+	ours := lookupServer(oursKey)
+	v := costLoopVariants(2)
+	results := []*costResult{
+		withMarginal(&costResult{server: ours}, 3000),
+		withMarginal(v[0], 3100), // 2 loops, GOMAXPROCS=1: 1.03, met
+		withMarginal(v[1], 3000), // 1 loop, GOMAXPROCS=2
+		withMarginal(v[2], 3300), // 2 loops, GOMAXPROCS=2: 1.10, missed
+		withMarginal(&costResult{server: lookupServer("gnet")}, 3200),
+	}
+	var md bytes.Buffer
+	writeCostMarkdown(&md, "2026-01-01", results, nil, placement{note: "pinned"}, "valgrind")
+	out := md.String()
+	for _, want := range []string{
+		"## One loop and 2 loops (ours)",
+		"| 1 | 3,000 | 3,000–3,000 (±0.0 %) | 3,100 | 3,100–3,100 (±0.0 %) | 1.03 | met |",
+		"| 2 | 3,000 | 3,000–3,000 (±0.0 %) | 3,300 | 3,300–3,300 (±0.0 %) | 1.10 | **missed** |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
+		}
+	}
+	// The variants are not rows of the main table.
+	if n := strings.Count(out, "| asynchttpserver (ours) |"); n != 1 {
+		t.Errorf("ours has %d rows in the main table, want 1:\n%s", n, out)
+	}
+	var cs bytes.Buffer
+	if err := writeCostCSV(&cs, "2026-01-01", results); err != nil || !strings.Contains(cs.String(), ",2,2,2\n") {
+		t.Errorf("csv (%v) lacks the 2-loop, 2-connection, GOMAXPROCS=2 row:\n%s", err, cs.String())
+	}
+}
+
+func TestCostVariantCommands(t *testing.T) {
+	v := costLoopVariants(4)[2]
+	if v.key() != "ours -loops 4 GOMAXPROCS=4" || v.conns() != 4 {
+		t.Errorf("key %q, conns %d", v.key(), v.conns())
+	}
+	env := v.env(costEnv(""))
+	if len(env) != 2 || env[1] != "GOMAXPROCS=4" {
+		t.Errorf("env = %q", env)
+	}
+	got := shellJoin(costClientArgs(placement{load: []string{"taskset", "-c", "1"}}, "127.0.0.1:9", 2000, 4, 77))
+	if got != "taskset -c 1 bin/costclient -addr 127.0.0.1:9 -n 2000 -c 4 -pid 77" {
+		t.Errorf("client = %q", got)
+	}
+	if got := shellJoin(costClientArgs(placement{}, "127.0.0.1:9", 2000, 1, 77)); got != "bin/costclient -addr 127.0.0.1:9 -n 2000" {
+		t.Errorf("one-connection client = %q", got)
+	}
+}

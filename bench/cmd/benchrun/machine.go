@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"asynchttpserver.dev/bench/internal/report"
 )
@@ -39,7 +40,9 @@ func commit() string {
 }
 
 // nproc returns what `nproc` prints: the CPUs this process may run on.
-func nproc() int {
+var nproc = sync.OnceValue(readNproc)
+
+func readNproc() int {
 	if out, err := exec.Command("nproc").Output(); err == nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(string(out))); err == nil {
 			return n
@@ -69,6 +72,11 @@ type placement struct {
 	server []string // command prefix for servers
 	load   []string // command prefix for load generators and clients
 	note   string   // for the report
+}
+
+// unpinned is the placement of the all-cores scenario: nothing pinned.
+func unpinned() placement {
+	return placement{note: "nothing pinned: every server and the load generator may use every CPU"}
 }
 
 // pinning pins servers to CPU 0 and load generators to CPU 1 when the

@@ -20,22 +20,28 @@ const (
 
 // runner measures one server in one scenario at a time.
 type runner struct {
-	place    placement
-	gen      loadgen.Generator
+	place    placement         // the one-core scenarios'
+	gen      loadgen.Generator // placed by place
+	genAll   loadgen.Generator // the all-cores scenario's, unpinned
 	duration time.Duration
 	warmup   time.Duration
 	gate     *quietGate // nil: no waiting for a quiet machine
 }
 
-// startServer starts a server on a free port, waits until it accepts
+// startServer starts a server on a free port, pinned as r.place says or,
+// with allCores, unpinned with every CPU; it waits until the server accepts
 // connections and checks that it answers correctly. On error, nothing is
 // left running.
-func (r *runner) startServer(ctx context.Context, sv serverDef) (*server.Process, error) {
+func (r *runner) startServer(ctx context.Context, sv serverDef, allCores bool) (*server.Process, error) {
 	addr, err := server.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	p, err := server.Start(sv.command(r.place.server, addr), nil, addr)
+	prefix := r.place.server
+	if allCores {
+		prefix = nil
+	}
+	p, err := server.Start(sv.command(prefix, addr, allCores), nil, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -54,14 +60,15 @@ func (r *runner) startServer(ctx context.Context, sv serverDef) (*server.Process
 // check, warm up, then measure the load generator's throughput together
 // with the server's CPU share and peak RSS.
 func (r *runner) measure(ctx context.Context, round int, sc scenarioDef, sv serverDef) (report.Run, error) {
-	p, err := r.startServer(ctx, sv)
+	p, err := r.startServer(ctx, sv, sc.allCores)
 	if err != nil {
 		return report.Run{}, err
 	}
 	defer p.Stop(stopGrace)
+	gen := r.generator(sc)
 	url := "http://" + p.Addr + "/"
 	if r.warmup > 0 {
-		if _, err := r.gen.Run(ctx, sc.spec(url, r.warmup)); err != nil {
+		if _, err := gen.Run(ctx, sc.spec(url, r.warmup)); err != nil {
 			return report.Run{}, fmt.Errorf("warm-up: %w", err)
 		}
 	}
@@ -69,7 +76,7 @@ func (r *runner) measure(ctx context.Context, round int, sc scenarioDef, sv serv
 	if err != nil {
 		return report.Run{}, err
 	}
-	res, err := r.gen.Run(ctx, sc.spec(url, r.duration))
+	res, err := gen.Run(ctx, sc.spec(url, r.duration))
 	if err != nil {
 		return report.Run{}, err
 	}
@@ -91,6 +98,14 @@ func (r *runner) measure(ctx context.Context, round int, sc scenarioDef, sv serv
 		OtherCPU: otherShare(before, after, res.CPU),
 		P99:      res.P99, HasP99: res.HasP99, PeakRSS: rss, Errors: res.Errors.Total(), BadStatus: res.Errors.Status,
 	}, nil
+}
+
+// generator returns the load generator of scenario sc.
+func (r *runner) generator(sc scenarioDef) loadgen.Generator {
+	if sc.allCores {
+		return r.genAll
+	}
+	return r.gen
 }
 
 // cpuSample is the server's and the whole machine's CPU time at a moment.
@@ -125,7 +140,7 @@ func describe(run report.Run) string {
 	if run.HasP99 {
 		p99 = report.Latency(run.P99)
 	}
-	return fmt.Sprintf("%s req/s (%s per core), server CPU %s, load CPU %s, other %s, p99 %s, RSS %s, errors %d",
-		report.Thousands(run.RPS), report.Thousands(run.PerCore()), report.Percent(run.ServerCPU),
+	return fmt.Sprintf("%s req/s (%s per core, %s CPU/req), server CPU %s, load CPU %s, other %s, p99 %s, RSS %s, errors %d",
+		report.Thousands(run.RPS), report.Thousands(run.PerCore()), report.PerRequest(run.CPUPerRequest()), report.Percent(run.ServerCPU),
 		report.Percent(run.LoadCPU), report.Percent0(run.OtherCPU), p99, report.MiB(run.PeakRSS), run.Errors)
 }

@@ -15,6 +15,7 @@ type scenarioDef struct {
 	connections int
 	pipeline    int
 	close       bool
+	allCores    bool // every server with every CPU, nothing pinned, the load generator with a thread per CPU
 }
 
 // scenarioDefs lists every scenario in report order.
@@ -39,6 +40,13 @@ var scenarioDefs = []scenarioDef{
 		description: "64 clients, each request on a new connection with `Connection: close`: accept, " +
 			"set-up and teardown per request. Much of the cost is the kernel's and the client's connect; compare per server core.",
 	},
+	{
+		key: "allcores-c256", title: "all cores, keep-alive, 256 connections", connections: 256, pipeline: 1, allCores: true,
+		description: "Every server with every CPU of the machine: ours with one loop per CPU (`-loops 0`), gnet in multicore " +
+			"mode with a loop per CPU, nbio with a poller per CPU, fasthttp and net/http with GOMAXPROCS = CPUs (the peers' " +
+			"`-cores 0`). Nothing is pinned, and the load generator runs a thread (event loop) per CPU on the same " +
+			"machine, so server and generator compete for the cores: compare the server's CPU time per request first.",
+	},
 }
 
 func scenarioKeys() []string {
@@ -60,7 +68,11 @@ func lookupScenario(key string) scenarioDef {
 
 // spec returns the load for this scenario against url.
 func (s scenarioDef) spec(url string, d time.Duration) loadgen.Spec {
-	return loadgen.Spec{URL: url, Connections: s.connections, Duration: d, Pipeline: s.pipeline, Close: s.close}
+	spec := loadgen.Spec{URL: url, Connections: s.connections, Duration: d, Pipeline: s.pipeline, Close: s.close}
+	if s.allCores {
+		spec.Threads = nproc()
+	}
+	return spec
 }
 
 // reportScenario describes the scenario for the report, with the load

@@ -11,6 +11,13 @@ type serverDef struct {
 	key    string // name in BENCH_SERVERS, file name in bin/
 	name   string // display name
 	module string // module whose version is shown beside the name; "" for none
+	// idleOnly: measured by default only by the idle-memory mode (and
+	// checked by the smoke run); bench and bench-cost take it when
+	// BENCH_SERVERS names it.
+	idleOnly bool
+	// allCores are the flags that give the server every CPU (the all-cores
+	// scenario): "-loops 0" for ours, "-cores 0" for the peers.
+	allCores []string
 }
 
 // oursKey names the project's own server (../cmd/hello).
@@ -19,12 +26,16 @@ const oursKey = "ours"
 // serverDefs lists every server in report order: ours first, then the peers
 // in bench/servers/<key>.
 var serverDefs = []serverDef{
-	{oursKey, "asynchttpserver (ours)", ""},
-	{"nethttp", "net/http", ""},
-	{"fasthttp", "fasthttp", "github.com/valyala/fasthttp"},
-	{"gnet", "gnet", "github.com/panjf2000/gnet/v2"},
-	{"nbio", "nbio nbhttp", "github.com/lesismal/nbio"},
+	{key: oursKey, name: "asynchttpserver (ours)", allCores: []string{"-loops", "0"}},
+	{key: "nethttp", name: "net/http", allCores: peerAllCores},
+	{key: "fasthttp", name: "fasthttp", module: "github.com/valyala/fasthttp", allCores: peerAllCores},
+	{key: "gnet", name: "gnet", module: "github.com/panjf2000/gnet/v2", allCores: peerAllCores},
+	{key: "nbio", name: "nbio nbhttp", module: "github.com/lesismal/nbio", allCores: peerAllCores},
+	{key: "evio", name: "evio", module: "github.com/tidwall/evio", allCores: peerAllCores, idleOnly: true},
 }
+
+// peerAllCores is the peers' flag for every CPU (internal/peer).
+var peerAllCores = []string{"-cores", "0"}
 
 func serverKeys() []string {
 	keys := make([]string, len(serverDefs))
@@ -69,10 +80,14 @@ func (s serverDef) label() string {
 	return s.name
 }
 
-// command returns the command line that starts the server, for reports.
-func (s serverDef) command(prefix []string, addr string) []string {
-	argv := append([]string{}, prefix...)
-	return append(argv, s.binary(), "-addr", addr)
+// command returns the command line that starts the server on one core, or
+// with every core when allCores is set.
+func (s serverDef) command(prefix []string, addr string, allCores bool) []string {
+	argv := append(append([]string{}, prefix...), s.binary(), "-addr", addr)
+	if allCores {
+		argv = append(argv, s.allCores...)
+	}
+	return argv
 }
 
 // shellJoin joins a command line for display.

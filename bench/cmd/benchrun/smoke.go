@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"asynchttpserver.dev/bench/internal/loadgen"
 	"asynchttpserver.dev/bench/internal/report"
+	"asynchttpserver.dev/bench/internal/server"
 )
 
 const (
@@ -33,9 +36,10 @@ func runSmoke(ctx context.Context, cfg config, ws workspace) error {
 		return err
 	}
 	place := pinning()
-	var gen loadgen.Generator = loadgen.Probe{}
+	var gen, genAll loadgen.Generator = loadgen.Probe{}, loadgen.Probe{}
 	if b.httpbench != "" {
 		gen = &loadgen.Httpbench{Path: b.httpbench, Prefix: place.load}
+		genAll = &loadgen.Httpbench{Path: b.httpbench}
 	}
 	dir, err := os.MkdirTemp("", "bench-smoke-")
 	if err != nil {
@@ -43,12 +47,16 @@ func runSmoke(ctx context.Context, cfg config, ws workspace) error {
 	}
 	defer os.RemoveAll(dir)
 
-	rep, servers := newReport(cfg, b, place, gen, smokeDuration, 0, 1)
-	r := &runner{place: place, gen: gen, duration: smokeDuration}
+	r := &runner{place: place, gen: gen, genAll: genAll, duration: smokeDuration}
+	rep, servers := newReport(cfg, b, r, smokeDuration, 0, 1)
 	var t tally
 	r.smokeServers(ctx, servers, &t)
 	r.smokeLoad(ctx, rep, servers, cfg.scenarios, &t)
 	smokeOutputs(rep, dir, &t)
+	r.smokeIdle(ctx, servers, dir, &t)
+	if b.ours && slices.Contains(cfg.servers, oursKey) {
+		r.smokeLoops(ctx, &t)
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -64,7 +72,7 @@ func runSmoke(ctx context.Context, cfg config, ws workspace) error {
 // smokeServers checks that every server starts and answers correctly.
 func (r *runner) smokeServers(ctx context.Context, servers []serverDef, t *tally) {
 	for _, sv := range servers {
-		p, err := r.startServer(ctx, sv)
+		p, err := r.startServer(ctx, sv, false)
 		if err == nil {
 			p.Stop(stopGrace)
 		}
@@ -124,12 +132,66 @@ func smokeOutputs(rep *report.Report, dir string, t *tally) {
 		return
 	}
 	for _, path := range []string{files.markdown, files.csv, files.runsCSV, files.chart} {
-		st, err := os.Stat(path)
-		if err == nil && st.Size() == 0 {
-			err = errors.New("empty")
-		}
-		t.check("output "+path+" is non-empty", err)
+		t.check("output "+path+" is non-empty", nonEmpty(path))
 	}
+}
+
+// smokeIdleConns is the idle measurement's connection count in the smoke
+// run: enough to exercise two source addresses, few enough to take a
+// moment.
+const smokeIdleConns = 100
+
+// smokeIdle runs the idle-memory measurement with a few connections, no
+// idle wait and single readings: every server must answer every
+// connection and keep them all open; the report must be written.
+func (r *runner) smokeIdle(ctx context.Context, servers []serverDef, dir string, t *tally) {
+	set := idleSettings{conns: smokeIdleConns}
+	rep := idleReport{servers: servers, place: r.place, conns: set.conns}
+	for _, sv := range servers {
+		run, err := r.measureIdle(ctx, 1, sv, set)
+		if err == nil && len(run.sources) < 2 {
+			err = fmt.Errorf("connections from %v: want two source addresses or more", run.sources)
+		}
+		if err == nil {
+			rep.runs = append(rep.runs, run)
+		}
+		t.check(fmt.Sprintf("%s keeps %d idle connections open (idle memory)", sv.key, set.conns), err)
+	}
+	err := writeIdle(rep, dir, nil)
+	if err == nil {
+		err = nonEmpty(filepath.Join(dir, time.Now().Format(time.DateOnly)+"-idle.md"))
+	}
+	t.check("idle report written", err)
+}
+
+// smokeLoops runs ours on two loops and has costclient place one
+// connection on each (the multi-loop rows of bench-cost, without callgrind).
+func (r *runner) smokeLoops(ctx context.Context, t *tally) {
+	t.check("costclient -c 2 -pid places one connection per loop of ours -loops 2", func() error {
+		addr, err := server.FreeAddr()
+		if err != nil {
+			return err
+		}
+		argv := append(lookupServer(oursKey).command(r.place.server, addr, false), "-loops", "2")
+		p, err := server.Start(argv, nil, addr)
+		if err != nil {
+			return err
+		}
+		defer p.Stop(stopGrace)
+		if err := p.WaitReady(ctx, readyTimeout); err != nil {
+			return err
+		}
+		return runCostClient(ctx, costClientArgs(r.place, addr, 200, 2, p.Pid()))
+	}())
+}
+
+// nonEmpty fails unless path exists and has bytes.
+func nonEmpty(path string) error {
+	st, err := os.Stat(path)
+	if err == nil && st.Size() == 0 {
+		err = errors.New("empty")
+	}
+	return err
 }
 
 // tally counts and logs passed and failed checks.

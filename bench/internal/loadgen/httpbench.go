@@ -13,7 +13,7 @@ import (
 // Httpbench drives the project's own load generator, cmd/httpbench, which
 // is invoked as
 //
-//	httpbench -c N -d DURATION [-p DEPTH] [-k=false] -json URL
+//	httpbench -c N -d DURATION [-loops THREADS] [-p DEPTH] [-k=false] -json URL
 //
 // and prints one JSON object on standard output (see HttpbenchReport).
 // Its latency percentiles stay valid under pipelining. Malformed responses
@@ -63,6 +63,9 @@ func (h *Httpbench) Version() string {
 func (h *Httpbench) Command(s Spec) []string {
 	argv := append([]string{}, h.Prefix...)
 	argv = append(argv, h.Path, "-c", strconv.Itoa(s.Connections), "-d", s.Duration.String())
+	if s.Threads > 1 {
+		argv = append(argv, "-loops", strconv.Itoa(s.Threads))
+	}
 	if s.Pipeline > 1 {
 		argv = append(argv, "-p", strconv.Itoa(s.Pipeline))
 	}

@@ -48,6 +48,8 @@ func TestHttpbenchCommand(t *testing.T) {
 			[]string{"taskset", "-c", "1", "bin/httpbench", "-c", "64", "-d", "300ms", "-p", "16", "-json", url}},
 		{Spec{URL: url, Connections: 64, Duration: time.Second, Pipeline: 1, Close: true},
 			[]string{"taskset", "-c", "1", "bin/httpbench", "-c", "64", "-d", "1s", "-k=false", "-json", url}},
+		{Spec{URL: url, Connections: 256, Duration: time.Second, Pipeline: 1, Threads: 2},
+			[]string{"taskset", "-c", "1", "bin/httpbench", "-c", "256", "-d", "1s", "-loops", "2", "-json", url}},
 	} {
 		if got := h.Command(tc.spec); !slices.Equal(got, tc.want) {
 			t.Errorf("Command(%+v) =\n%q, want\n%q", tc.spec, got, tc.want)

@@ -22,6 +22,7 @@ type Spec struct {
 	Duration    time.Duration // how long to send requests
 	Pipeline    int           // requests written at once per connection; 1 means no pipelining
 	Close       bool          // send "Connection: close": a new connection per request
+	Threads     int           // the generator's threads or event loops; 0 or 1: one
 }
 
 // Errors counts failed requests by kind.

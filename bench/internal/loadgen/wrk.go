@@ -44,7 +44,7 @@ func (w *Wrk) Version() string {
 // Command implements Generator.
 func (w *Wrk) Command(s Spec) []string {
 	argv := append([]string{}, w.Prefix...)
-	argv = append(argv, w.Path, "-t1", fmt.Sprintf("-c%d", s.Connections),
+	argv = append(argv, w.Path, fmt.Sprintf("-t%d", max(s.Threads, 1)), fmt.Sprintf("-c%d", s.Connections),
 		fmt.Sprintf("-d%ds", wholeSeconds(s.Duration)), "--latency")
 	switch {
 	case s.Pipeline > 1:

@@ -78,6 +78,8 @@ func TestWrkCommand(t *testing.T) {
 			[]string{"taskset", "-c", "1", "wrk", "-t1", "-c64", "-d1s", "--latency", "-s", "/b/wrk/pipeline.lua", url, "--", "16"}},
 		{Spec{URL: url, Connections: 8, Duration: 2 * time.Second, Close: true},
 			[]string{"taskset", "-c", "1", "wrk", "-t1", "-c8", "-d2s", "--latency", "-s", "/b/wrk/close.lua", url}},
+		{Spec{URL: url, Connections: 256, Duration: time.Second, Threads: 2},
+			[]string{"taskset", "-c", "1", "wrk", "-t2", "-c256", "-d1s", "--latency", url}},
 	} {
 		if got := w.Command(tc.spec); !slices.Equal(got, tc.want) {
 			t.Errorf("Command(%+v) =\n%q, want\n%q", tc.spec, got, tc.want)

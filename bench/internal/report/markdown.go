@@ -31,7 +31,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 func (r *Report) writeHeader(w io.Writer) {
 	m := r.Machine
 	fmt.Fprintf(w, "# %s: %s\n\n", r.Title, r.Date)
-	fmt.Fprintf(w, "Hello World, one core per server (GOMAXPROCS=1 / one event loop / one poller).\n\n")
+	fmt.Fprintf(w, "Hello World, one core per server (GOMAXPROCS=1 / one event loop / one poller)%s.\n\n", r.allCoresNote())
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
 	if r.Command != "" {
 		fmt.Fprintf(w, "| command | `%s` |\n", r.Command)
@@ -47,6 +47,16 @@ func (r *Report) writeHeader(w io.Writer) {
 	med, top := r.Background()
 	fmt.Fprintf(w, "| other load | other processes used %s of a core during the median run, %s at most; higher means noisier figures |\n", Percent0(med), Percent0(top))
 	fmt.Fprintf(w, "| ratios | %s |\n\n", r.referenceNote())
+}
+
+// allCoresNote says which scenario gives the servers every core, if any.
+func (r *Report) allCoresNote() string {
+	for _, sv := range r.Servers {
+		if sv.AllCoresCommand != "" {
+			return ", except in the all-cores scenario, where every server has every CPU"
+		}
+	}
+	return ""
 }
 
 func (r *Report) referenceNote() string {
@@ -105,8 +115,8 @@ func (r *Report) writeScenario(w io.Writer, sc Scenario, sums []Summary) {
 	if r.Reference != "" {
 		ref = r.server(r.Reference).Key
 	}
-	fmt.Fprintf(w, "| server | req/s | req/s per server core | server CPU | load gen CPU | other CPU | p99 | peak RSS | req/s × %s | per core × %s | errors |\n", ref, ref)
-	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(w, "| server | req/s | req/s per server core | server CPU / request | server CPU | load gen CPU | other CPU | p99 | peak RSS | req/s × %s | per core × %s | errors |\n", ref, ref)
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, sv := range r.Servers {
 		s, ok := find(sums, sc.Key, sv.Key)
 		if !ok {
@@ -116,8 +126,8 @@ func (r *Report) writeScenario(w io.Writer, sc Scenario, sums []Summary) {
 		if s.HasP99 {
 			p99 = Latency(s.P99)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |\n",
-			sv.Label, Thousands(s.RPS), Thousands(s.PerCore), Percent(s.ServerCPU), Percent(s.LoadCPU),
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |\n",
+			sv.Label, Thousands(s.RPS), Thousands(s.PerCore), PerRequest(s.CPUPerReq), Percent(s.ServerCPU), Percent(s.LoadCPU),
 			Percent0(s.OtherCPU), p99, MiB(s.PeakRSS), Ratio(s.RatioRPS), Ratio(s.RatioPerCore), s.Errors)
 	}
 	fmt.Fprintln(w)
@@ -125,9 +135,17 @@ func (r *Report) writeScenario(w io.Writer, sc Scenario, sums []Summary) {
 
 // writeCommands lists how each server was started.
 func (r *Report) writeCommands(w io.Writer) {
-	fmt.Fprintf(w, "## Servers\n\n| server | command |\n|---|---|\n")
+	if r.allCoresNote() == "" {
+		fmt.Fprintf(w, "## Servers\n\n| server | command |\n|---|---|\n")
+		for _, sv := range r.Servers {
+			fmt.Fprintf(w, "| %s | `%s` |\n", sv.Label, sv.Command)
+		}
+		fmt.Fprintln(w)
+		return
+	}
+	fmt.Fprintf(w, "## Servers\n\n| server | command | all-cores scenario |\n|---|---|---|\n")
 	for _, sv := range r.Servers {
-		fmt.Fprintf(w, "| %s | `%s` |\n", sv.Label, sv.Command)
+		fmt.Fprintf(w, "| %s | `%s` | `%s` |\n", sv.Label, sv.Command, sv.AllCoresCommand)
 	}
 	fmt.Fprintln(w)
 }

@@ -36,6 +36,15 @@ func (r Run) PerCore() float64 {
 	return r.RPS / r.ServerCPU
 }
 
+// CPUPerRequest returns the server's CPU time per request: its CPU share
+// ÷ req/s (the reciprocal of PerCore), or 0 if either is unknown.
+func (r Run) CPUPerRequest() time.Duration {
+	if r.ServerCPU <= 0 || r.RPS <= 0 {
+		return 0
+	}
+	return time.Duration(r.ServerCPU / r.RPS * float64(time.Second))
+}
+
 // Scenario describes a load pattern.
 type Scenario struct {
 	Key         string // short name, e.g. "keepalive-c64"
@@ -49,6 +58,9 @@ type Server struct {
 	Key     string // short name, e.g. "gnet"
 	Label   string // name in tables, e.g. "gnet v2.9.7"
 	Command string // how it was started, for the report
+	// AllCoresCommand is how it was started in the all-cores scenario; ""
+	// when that scenario is not run.
+	AllCoresCommand string
 }
 
 // Machine describes where the benchmark ran.
@@ -84,11 +96,12 @@ type Summary struct {
 	Scenario     string
 	Server       string
 	Runs         int
-	RPS          float64 // median req/s
-	PerCore      float64 // median of each run's req/s per server core
-	ServerCPU    float64 // median server CPU share
-	LoadCPU      float64 // median load generator CPU share; 0 if not measured
-	OtherCPU     float64 // median CPU share of all other processes
+	RPS          float64       // median req/s
+	PerCore      float64       // median of each run's req/s per server core
+	CPUPerReq    time.Duration // median of each run's server CPU time per request
+	ServerCPU    float64       // median server CPU share
+	LoadCPU      float64       // median load generator CPU share; 0 if not measured
+	OtherCPU     float64       // median CPU share of all other processes
 	P99          time.Duration
 	HasP99       bool
 	PeakRSS      int64   // largest VmHWM over the rounds
@@ -116,7 +129,7 @@ func (r *Report) Summaries() []Summary {
 // summarize computes the medians of the runs of one server in one scenario.
 func summarize(runs []Run, scenario, server string) (Summary, bool) {
 	s := Summary{Scenario: scenario, Server: server}
-	var rps, perCore, cpu, load, other, p99 []float64
+	var rps, perCore, cpuReq, cpu, load, other, p99 []float64
 	for _, r := range runs {
 		if r.Scenario != scenario || r.Server != server {
 			continue
@@ -124,6 +137,7 @@ func summarize(runs []Run, scenario, server string) (Summary, bool) {
 		s.Runs++
 		rps = append(rps, r.RPS)
 		perCore = append(perCore, r.PerCore())
+		cpuReq = append(cpuReq, float64(r.CPUPerRequest()))
 		cpu = append(cpu, r.ServerCPU)
 		load = append(load, r.LoadCPU)
 		other = append(other, r.OtherCPU)
@@ -137,7 +151,7 @@ func summarize(runs []Run, scenario, server string) (Summary, bool) {
 		return s, false
 	}
 	s.RPS, s.PerCore, s.ServerCPU, s.LoadCPU = Median(rps), Median(perCore), Median(cpu), Median(load)
-	s.OtherCPU = Median(other)
+	s.OtherCPU, s.CPUPerReq = Median(other), time.Duration(Median(cpuReq))
 	if len(p99) > 0 {
 		s.P99, s.HasP99 = time.Duration(Median(p99)), true
 	}
@@ -238,6 +252,14 @@ func Latency(d time.Duration) string {
 		return fmt.Sprintf("%d µs", d.Microseconds())
 	}
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+// PerRequest formats a CPU time per request: "6.21 µs", or "n/a" for 0.
+func PerRequest(d time.Duration) string {
+	if d <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f µs", float64(d)/float64(time.Microsecond))
 }
 
 // MiB formats a byte count in mebibytes.

@@ -86,10 +86,13 @@ func TestOutputs(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	for _, want := range []string{"| gnet v2 | 300 | 600 | 50 % | n/a | 0 % |", "wrk -c64 URL", "AMD EPYC", "| ours | 400 (1.00) |", "2026-11-25.svg"} {
+	for _, want := range []string{"| gnet v2 | 300 | 600 | 1666.67 µs | 50 % | n/a | 0 % |", "wrk -c64 URL", "AMD EPYC", "| ours | 400 (1.00) |", "2026-11-25.svg"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}
+	}
+	if strings.Contains(md.String(), "all-cores") {
+		t.Error("markdown mentions an all-cores scenario that was not run")
 	}
 	if n := strings.Count(csv.String(), "\n"); n != 4 {
 		t.Errorf("csv has %d lines, want 4:\n%s", n, csv.String())
@@ -99,5 +102,31 @@ func TestOutputs(t *testing.T) {
 	}
 	if !strings.Contains(svg.String(), "<svg") {
 		t.Error("chart is not SVG")
+	}
+}
+
+func TestAllCoresCommands(t *testing.T) {
+	r := sample()
+	r.Servers[0].AllCoresCommand = "bin/hello -addr 127.0.0.1:PORT -loops 0"
+	var md bytes.Buffer
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"except in the all-cores scenario", "| server | command | all-cores scenario |", "`bin/hello -addr 127.0.0.1:PORT -loops 0` |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+}
+
+func TestCPUPerRequest(t *testing.T) {
+	if got := (Run{RPS: 100000, ServerCPU: 0.5}).CPUPerRequest(); got != 5*time.Microsecond {
+		t.Errorf("CPUPerRequest = %v, want 5µs", got)
+	}
+	if got := (Run{RPS: 100000}).CPUPerRequest(); got != 0 {
+		t.Errorf("CPUPerRequest without CPU = %v, want 0", got)
+	}
+	if PerRequest(0) != "n/a" || PerRequest(5*time.Microsecond) != "5.00 µs" {
+		t.Errorf("PerRequest: %q, %q", PerRequest(0), PerRequest(5*time.Microsecond))
 	}
 }
