@@ -208,3 +208,23 @@ func WithTimeout(f *Future, d time.Duration) *FutureOf[bool] {
 	poller.LoopOf(f).MustBeOnLoop("WithTimeout")
 	return poller.WithTimeout(f, d)
 }
+
+// LoopIteration is what one loop iteration did (see Loop.SetTracer).
+type LoopIteration = poller.Iteration
+
+// LoopMetrics are a loop's running totals and queue depths (see
+// Loop.Metrics).
+type LoopMetrics = poller.Metrics
+
+// SetTracer makes fn see every iteration of the loop, as it ends: how long
+// it waited, how many descriptors were ready, timers fired, posted
+// functions and callbacks run, bytes read and written. nil turns tracing
+// off; off, it costs one comparison an iteration. fn runs on the loop and
+// must not block. On the loop, or before it runs.
+func (l *Loop) SetTracer(fn func(LoopIteration)) { l.l.SetTracer(fn) }
+
+// Metrics returns the loop's running totals (iterations, ready events,
+// timers, posted functions, callbacks, bytes read and written) and its
+// queue depths now. Safe from any goroutine: it asks the loop, which must
+// be running.
+func (l *Loop) Metrics() LoopMetrics { return l.l.Metrics() }

@@ -240,6 +240,16 @@ func (s *Server) Closing() *Future {
 // Loop returns the server's first loop (its only one, unless Loops).
 func (s *Server) Loop() *Loop { return s.loop }
 
+// Loops returns every loop the server runs on, first loop first (after
+// Listen or Serve): to trace them or read their metrics.
+func (s *Server) Loops() []*Loop {
+	ls := make([]*Loop, len(s.shards))
+	for i, sh := range s.shards {
+		ls[i] = sh.loop
+	}
+	return ls
+}
+
 // logger returns where the server logs handler failures.
 func (s *Server) logger() *slog.Logger { return s.cfg.conn.Logger }
 

@@ -62,6 +62,9 @@ type Loop struct {
 	bufs bufPool
 	done Future // a completed future, shared by operations that finish at once
 
+	stats  Metrics         // running totals (metrics.go)
+	tracer func(Iteration) // SetTracer's, or nil
+
 	// Owner is the object that wraps the loop for its users (the server
 	// package's Loop), set once by whoever makes it.
 	Owner any
@@ -308,6 +311,11 @@ func (l *Loop) poll(timeout time.Duration) error {
 	if l.closed {
 		return ErrLoopClosed
 	}
+	var traceStart int64
+	var before Metrics
+	if l.tracer != nil {
+		traceStart, before = l.traceStart()
+	}
 	msec := l.waitMsec(timeout)
 	mayBlock := msec != 0
 	if mayBlock {
@@ -328,14 +336,21 @@ func (l *Loop) poll(timeout time.Duration) error {
 		return err
 	}
 	l.tick()
-	// Ready descriptors before timers (as Nim's runOnce): bytes that have
-	// arrived must count before a deadline does, or a loop that was slow
-	// to wake (a stalled machine) would time out a connection whose next
-	// request is already waiting, and close it with unread input: a reset.
+	l.stats.Iterations++
+	l.stats.Events += uint64(n)
+	woke := l.mono
+	// Ready descriptors before timers (see the package documentation on
+	// how this differs from Nim's runOnce): bytes that have arrived must
+	// count before a deadline does, or a loop that was slow to wake (a
+	// stalled machine) would time out a connection whose next request is
+	// already waiting, and close it with unread input: a reset.
 	l.dispatch(n)
 	l.runTimers()
 	l.takePosted()
 	l.runSoon()
+	if l.tracer != nil {
+		l.traceEnd(traceStart, woke, before)
+	}
 	return nil
 }
 

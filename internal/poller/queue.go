@@ -78,7 +78,9 @@ func (l *Loop) CallSoonRunner(r Runner) { l.soon.push(task{r: r}) }
 // queue more are run on the next iteration (which then does not block), so
 // a callback that re-queues itself cannot starve I/O.
 func (l *Loop) runSoon() {
-	for n := l.soon.len(); n > 0; n-- {
+	n := l.soon.len()
+	l.stats.Callbacks += uint64(n)
+	for ; n > 0; n-- {
 		t := l.soon.pop()
 		t.run()
 	}
@@ -129,6 +131,7 @@ func (l *Loop) takePosted() {
 		return
 	}
 	l.postMu.Lock()
+	l.stats.Posted += uint64(len(l.posted))
 	for i := range l.posted {
 		l.soon.push(l.posted[i])
 		l.posted[i] = task{}

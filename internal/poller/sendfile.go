@@ -51,6 +51,7 @@ func (s *Socket) sendFile(seg *fileSeg) (bool, error) {
 		n, err := sysSendFile(s.fd, seg)
 		if n > 0 {
 			s.written += uint64(n)
+			s.loop.stats.BytesSent += uint64(n)
 			s.fileLeft -= int64(n)
 			s.writes++
 		}

@@ -184,6 +184,7 @@ func (s *Socket) Read(p []byte) (int, error) {
 	case n == 0 && len(p) > 0:
 		return 0, io.EOF
 	}
+	s.loop.stats.BytesRead += uint64(n)
 	return n, nil
 }
 
@@ -376,6 +377,7 @@ func (s *Socket) writev(bufs [][]byte) (int, error) {
 		}
 		total += n
 		s.written += uint64(n)
+		s.loop.stats.BytesSent += uint64(n)
 		s.outDone += uint64(n)
 		s.writes++
 		if n < byteCount(batch) {
@@ -472,6 +474,7 @@ func (s *Socket) Flush() error {
 		s.sent += n
 		s.outDone += uint64(n)
 		s.written += uint64(n)
+		s.loop.stats.BytesSent += uint64(n)
 		s.writes++
 	}
 	if s.sent == len(s.out) {

@@ -83,6 +83,7 @@ func (l *Loop) runTimers() {
 	for len(l.timers) > 0 && l.timers[0].when <= l.mono {
 		t := l.timers[0]
 		l.timers.remove(0)
+		l.stats.Timers++
 		t.fn()
 	}
 }
