@@ -121,8 +121,13 @@ func (c *requestContext) watch() {
 		}
 		c.cancel()
 	}, nil)
-	if err != nil {
-		c.cancel() // the request is over already
+	if err != nil || r.x.PeerGone(r.gen) {
+		// The request is over already, or its client left before the
+		// watcher was there to see it.
+		c.mu.Lock()
+		c.gone = err == nil
+		c.mu.Unlock()
+		c.cancel()
 	}
 }
 

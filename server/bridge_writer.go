@@ -584,8 +584,9 @@ func (w *responseWriter) EnableFullDuplex() error { return nil }
 func (w *responseWriter) CloseNotify() <-chan bool {
 	ch := make(chan bool, 1)
 	ctx := &w.ctx
+	done := ctx.Done() // registers now
 	go func() {
-		<-ctx.Done()
+		<-done
 		if ctx.clientGone() {
 			ch <- true
 		}
