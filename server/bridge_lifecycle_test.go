@@ -1,11 +1,15 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -295,4 +299,69 @@ func TestBridgeConcurrentRequests(t *testing.T) {
 		}
 		wg.Wait()
 	}
+}
+
+// Flush sends what was written at once: a client reads each event before
+// the handler writes the next (server-sent events).
+func TestBridgeFlushStreamsEvents(t *testing.T) {
+	next := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 0; i < 5; i++ {
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			w.(http.Flusher).Flush()
+			<-next
+		}
+	})
+	for _, m := range []bridgeMode{goroutineMode} {
+		ts := startBridge(t, h, m.opts)
+		rc := dial(t, ts.addr)
+		rc.write(get("/events"))
+		resp, err := http.ReadResponse(rc.br, nil)
+		if err != nil || resp.Header.Get("Content-Type") != "text/event-stream" {
+			t.Fatal(resp, err)
+		}
+		br := bufio.NewReader(resp.Body)
+		for i := 0; i < 5; i++ {
+			line, err := br.ReadString('\n')
+			if line != fmt.Sprintf("data: %d\n", i) {
+				t.Fatalf("event %d: %q, %v", i, line, err)
+			}
+			br.ReadString('\n')
+			next <- struct{}{}
+		}
+		if rest, err := io.ReadAll(br); len(rest) != 0 || err != nil {
+			t.Fatalf("after the events: %q, %v", rest, err)
+		}
+	}
+}
+
+// ResponseController's write deadline: a streamed response whose client
+// stops reading fails the handler's write at the deadline, and the
+// connection closes.
+func TestBridgeWriteDeadline(t *testing.T) {
+	result := make(chan error, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		if err := rc.EnableFullDuplex(); err != nil {
+			t.Errorf("EnableFullDuplex: %v", err)
+		}
+		rc.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+		chunk := make([]byte, 256<<10)
+		var err error
+		for i := 0; i < 4096 && err == nil; i++ {
+			_, err = w.Write(chunk)
+		}
+		if err == nil {
+			err = rc.Flush()
+		}
+		result <- err
+	})
+	ts := startBridge(t, h, nil)
+	rc := dial(t, ts.addr)
+	rc.write(get("/")) // and read nothing
+	if err := <-result; !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("write to a client that reads nothing: %v, want os.ErrDeadlineExceeded", err)
+	}
+	io.Copy(io.Discard, rc.br) // the connection closes: this ends
 }
