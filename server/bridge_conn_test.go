@@ -63,6 +63,7 @@ func TestBridgeHijackEchoes(t *testing.T) {
 // An inline handler hijacks on the loop and hands the connection to a
 // goroutine of its own, where reads and writes may wait.
 func TestBridgeHijackInline(t *testing.T) {
+	hijacked := make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, brw, err := w.(http.Hijacker).Hijack()
 		if err != nil {
@@ -72,11 +73,13 @@ func TestBridgeHijackInline(t *testing.T) {
 		if _, err := conn.Read(make([]byte, 1)); err == nil || !strings.Contains(err.Error(), "on the loop") {
 			t.Errorf("a read on the loop with nothing to read: %v", err)
 		}
+		close(hijacked)
 		go serveEcho(conn, brw)
 	})
 	ts := startBridge(t, h, inlineMode.opts)
 	rc := dial(t, ts.addr)
 	rc.write(get("/"))
+	<-hijacked
 	rc.write("hello\n")
 	if line, err := rc.br.ReadString('\n'); line != "HELLO\n" {
 		t.Fatalf("%q, %v", line, err)
