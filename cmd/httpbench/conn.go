@@ -29,7 +29,7 @@ const (
 // parses the responses and times each one, and replaces its socket when
 // the server closes it, when it fails, and (with -k=false) after every
 // response. It runs in the poller's owner mode: the socket calls
-// HandleEvent on readiness, and output is appended to the socket's
+// Readable on readiness, and output is appended to the socket's
 // buffer in place, so that a request costs no allocation, no future and
 // no callback.
 type conn struct {
@@ -105,7 +105,7 @@ func (c *conn) dialed(f *poller.FutureOf[*poller.Socket], gen uint32) {
 	s.SetNoDelay(true)
 	c.sock = s
 	c.setState(connOpen)
-	s.SetHandler(c)
+	s.SetOwner(c)
 	if c.w.raw != nil && c.w.raw.add(s.FD()) != nil {
 		c.w.raw.close() // cannot watch this socket: block as usual from now on
 		c.w.raw = nil
@@ -191,15 +191,18 @@ func (c *conn) sendAt(intended, now int64) {
 	c.flush()
 }
 
-// HandleEvent implements poller.Handler. Write readiness needs no action:
-// the socket finishes a partial write by itself.
-func (c *conn) HandleEvent(ev poller.Event) {
-	if ev&poller.EventRead == 0 || c.w.stopping {
+// Readable implements poller.Owner: the server sent something.
+func (c *conn) Readable() {
+	if c.w.stopping {
 		return
 	}
 	c.read()
 	c.w.publish()
 }
+
+// Drained implements poller.Owner; the load generator writes little and
+// needs no notice.
+func (c *conn) Drained() {}
 
 // read reads once (the loop is level-triggered: more data means another
 // event) and completes every response the bytes finish.

@@ -86,10 +86,9 @@ type loopServerConn struct {
 	held int
 }
 
-func (c *loopServerConn) HandleEvent(ev poller.Event) {
-	if ev&poller.EventRead == 0 {
-		return
-	}
+func (c *loopServerConn) Drained() {}
+
+func (c *loopServerConn) Readable() {
 	n, err := c.s.Read(c.buf[c.held:])
 	switch {
 	case err == poller.ErrWouldBlock:
@@ -143,7 +142,7 @@ func startLoopServer(t testing.TB, resp string) (*loopServer, string) {
 			return
 		}
 		c.s.SetNoDelay(true)
-		c.s.SetHandler(c)
+		c.s.SetOwner(c)
 		conns = append(conns, c)
 	})
 	done := make(chan error)

@@ -136,15 +136,16 @@ func (q *exchangeQueue) pop() *Exchange {
 	return x
 }
 
-// HandleEvent implements poller.Handler for the connection's socket.
-func (c *Conn) HandleEvent(ev poller.Event) {
-	if ev&poller.EventWrite != 0 {
-		c.onDrained()
-	}
-	if ev&poller.EventRead != 0 && !c.closed {
+// Readable implements poller.Owner: the client sent something (or left).
+func (c *Conn) Readable() {
+	if !c.closed {
 		c.onReadable()
 	}
 }
+
+// Drained implements poller.Owner: output that waited for the client is
+// out (or failed).
+func (c *Conn) Drained() { c.onDrained() }
 
 // Run implements poller.Runner: a response committed off the loop, or
 // outside a handler, is written from here.

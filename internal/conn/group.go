@@ -69,7 +69,7 @@ func (g *Group) Accept(fd int, peer netip.AddrPort) error {
 	g.loop.InitTimer(&c.timer, c.onTimer)
 	g.add(c)
 	g.startShedding()
-	c.s.SetHandler(c)
+	c.s.SetOwner(c)
 	c.updateTimer()
 	return nil
 }

@@ -134,14 +134,14 @@ func (c *Conn) prepareUpgrade(x *Exchange) {
 		c.start = len(c.in)
 		c.s.Unread(rest)
 	}
-	c.s.SetHandler(nil)
+	c.s.SetOwner(nil)
 }
 
 // refuseUpgrade takes the connection back from an upgrade request that
 // was answered with something else than 101: it closes after that
 // response, so the socket's drain notices must reach the connection again.
 func (c *Conn) refuseUpgrade() {
-	c.s.SetHandler(c)
+	c.s.SetOwner(c)
 	c.updateReading()
 }
 

@@ -18,10 +18,9 @@ type echoConn struct {
 	open *atomic.Int64
 }
 
-func (c *echoConn) HandleEvent(ev Event) {
-	if ev&EventRead == 0 {
-		return
-	}
+func (c *echoConn) Drained() {}
+
+func (c *echoConn) Readable() {
 	n, err := c.s.Read(c.buf[:])
 	switch {
 	case err == ErrWouldBlock:
@@ -57,7 +56,7 @@ func startEchoServer(t *testing.T) (port int, open *atomic.Int64) {
 		}
 		open.Add(1)
 		c.s.SetNoDelay(true)
-		c.s.SetHandler(c)
+		c.s.SetOwner(c)
 	})
 	done := make(chan error)
 	go func() { done <- sl.Run() }()

@@ -23,13 +23,21 @@ var (
 
 // Socket is a non-blocking stream socket on a loop: Nim's AsyncSocket.
 //
-// It can be used two ways. With futures, as in Nim: Recv, Send, Writev,
-// each returning a future that completes on the loop. Or, for code that
-// wants no future per operation (the HTTP server's connections, the load
-// generator), as an owner: SetHandler routes read readiness to a Handler,
-// which calls Read; output is appended in place with OutBuf and sent with
-// Flush. Both ways share one ordered output queue, so bytes from Send and
-// from OutBuf leave in the order they were queued.
+// It has two modes, each with its own contract:
+//
+//   - Future mode, as in Nim (the default): Recv, Send, Writev, SendFile,
+//     each returning a future that completes on the loop. Input is read
+//     only while a Recv is pending.
+//   - Owner mode, for code that wants no future per operation (the HTTP
+//     server's connections, the load generator): SetOwner gives the
+//     socket's input to an Owner, told when input is ready (Readable: it
+//     reads with Read) and when output that had to wait for the peer has
+//     drained (Drained: the moment to resume after back-pressure); output
+//     is appended in place with OutBuf and sent with Flush.
+//
+// Both modes share one ordered output queue, so bytes from Send and from
+// OutBuf leave in the order they were queued; a socket can go from one
+// mode to the other (an upgraded connection goes back to future mode).
 //
 // Writes are attempted at once; only what the kernel does not take is
 // kept, and write interest is armed only while something is kept (so an
@@ -44,7 +52,7 @@ type Socket struct {
 	err      error // the first write error; later writes fail with it
 	peer     netip.AddrPort
 
-	owner     Handler // takes read readiness and drain notices when set
+	owner     Owner // owner mode when set: takes readiness and drain notices
 	noReading bool    // the owner paused reading
 
 	out      []byte // pending output: out[sent:] is unsent
@@ -146,12 +154,21 @@ func (s *Socket) SetNoDelay(on bool) error {
 	return nil
 }
 
-// SetHandler makes h the socket's owner: h receives EventRead when the
-// socket is readable (and reads it with Read), and EventWrite when output
-// that could not be written at once has drained. nil returns the socket to
-// future mode.
-func (s *Socket) SetHandler(h Handler) {
-	s.owner = h
+// Owner takes a socket's events in owner mode (SetOwner).
+type Owner interface {
+	// Readable: input is ready (data, end of file or an error): read it
+	// with Read. The loop is level-triggered: input left unread is
+	// reported again, so one Read per call is enough.
+	Readable()
+	// Drained: output that had to wait for the peer has all been written,
+	// or the write failed (Err says): back-pressure may be lifted.
+	Drained()
+}
+
+// SetOwner puts the socket in owner mode with o as its owner; nil returns
+// it to future mode.
+func (s *Socket) SetOwner(o Owner) {
+	s.owner = o
 	s.noReading = false
 	s.updateInterest()
 }
@@ -627,7 +644,7 @@ func (s *Socket) HandleEvent(ev Event) {
 	if ev&EventRead != 0 && !s.closed {
 		switch {
 		case s.owner != nil:
-			s.owner.HandleEvent(EventRead)
+			s.owner.Readable()
 		case s.recvPending():
 			m := s.more
 			f, p := m.recvFut, m.recvBuf
@@ -646,7 +663,7 @@ func (s *Socket) writable() {
 	wasPending := s.Pending() > 0
 	s.Flush()
 	if s.owner != nil && wasPending && (s.Pending() == 0 || s.err != nil) && !s.closed {
-		s.owner.HandleEvent(EventWrite)
+		s.owner.Drained()
 	}
 }
 
