@@ -22,6 +22,7 @@ test: lint cross unit race examples bench-test bench-smoke
 
 unit:
 	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -tags parsercount ./internal/parser # the parser's work counters, off in production
 
 race:
 	$(GO) test -count=1 -race $(PKGS)

@@ -63,7 +63,7 @@ type ChunkedDecoder struct {
 	trBytes int   // trailer section bytes seen
 	trCount int   // trailer fields seen
 	err     *Error
-	work    int // bytes examined or moved, for the linearity test
+	count   counters // bytes examined or moved, for the linearity test
 }
 
 // Init prepares d for a body of at most maxBody decoded bytes (DefaultMaxBody
@@ -159,7 +159,7 @@ func (d *ChunkedDecoder) Decode(buf []byte) (consumed int, done bool, err error)
 				k = int(d.left)
 			}
 			copy(buf[d.wr:], buf[d.rd:d.rd+k])
-			d.work += k
+			d.count.examined(k)
 			d.wr += k
 			d.rd += k
 			d.left -= int64(k)
@@ -235,13 +235,13 @@ func (d *ChunkedDecoder) line(buf []byte, max int, tooLong *Error) (line []byte,
 		j := bytes.IndexByte(buf[d.scan:end], '\n')
 		if j >= 0 {
 			j += d.scan
-			d.work += j + 1 - d.scan
+			d.count.examined(j + 1 - d.scan)
 			if j == d.rd || buf[j-1] != '\r' {
 				return nil, 0, errChunkBareLF
 			}
 			return buf[d.rd : j-1], j + 1, nil
 		}
-		d.work += end - d.scan
+		d.count.examined(end - d.scan)
 		d.scan = end
 	}
 	if len(buf)-d.rd >= max {

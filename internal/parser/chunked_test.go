@@ -249,8 +249,8 @@ func TestChunkedLinearWork(t *testing.T) {
 				break
 			}
 		}
-		if d.work > 2*len(wire) {
-			t.Errorf("chunk size %d: %d bytes examined for %d wire bytes", sz, d.work, len(wire))
+		if d.count.work() > 2*len(wire) {
+			t.Errorf("chunk size %d: %d bytes examined for %d wire bytes", sz, d.count.work(), len(wire))
 		}
 	}
 }

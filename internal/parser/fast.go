@@ -146,7 +146,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 				// The usual end. With no field for field, the framing
 				// state is untouched, and end would only do this.
 				req.HeadLen = i + 2
-				p.work += i + 2
+				p.count.examined(i + 2)
 				return i + 2, nil
 			}
 			return p.end(b, req, pending, i+2)
@@ -402,7 +402,7 @@ func (p *Parser) end(b []byte, req *Request, pending uint64, n int) (int, error)
 		}
 	}
 	req.HeadLen = n
-	p.work += n
+	p.count.examined(n)
 	return n, nil
 }
 
@@ -422,7 +422,7 @@ func (p *Parser) handOff(buf []byte, req *Request, pending uint64, state uint8, 
 // mark, query and name mean what they do in Parser.
 func (p *Parser) resumeAt(state uint8, mark, pos, query int, name Span) (int, *Error) {
 	p.state, p.mark, p.pos, p.query, p.leading, p.name = state, mark, pos, query, 0, name
-	p.work += pos
-	p.handOffs++
+	p.count.examined(pos)
+	p.count.handedOff()
 	return 0, nil
 }

@@ -81,7 +81,7 @@ func (p *Parser) host(b []byte, req *Request, v Span) *Error {
 	if req.HasHost {
 		return errHostDup
 	}
-	p.work += int(v.Len)
+	p.count.examined(int(v.Len))
 	if !validAuthority(v.Bytes(b), false, true) {
 		return errHostInvalid
 	}
@@ -96,7 +96,7 @@ func (p *Parser) host(b []byte, req *Request, v Span) *Error {
 // §6.3 item 5).
 func (p *Parser) contentLength(b []byte, req *Request, v Span) *Error {
 	val := v.Bytes(b)
-	p.work += len(val)
+	p.count.examined(len(val))
 	if req.ContentLength >= 0 {
 		if string(val) != string(p.cl.Bytes(b)) {
 			return errCLConflict
@@ -127,7 +127,7 @@ func (p *Parser) contentLength(b []byte, req *Request, v Span) *Error {
 // line (RFC 9112 §6.1); lines add up in order. Whether the list is acceptable
 // is judged once the head is complete, in finish.
 func (p *Parser) transferEncoding(v []byte) *Error {
-	p.work += len(v)
+	p.count.examined(len(v))
 	p.teSeen = true
 	for len(v) > 0 {
 		var elem []byte
@@ -173,7 +173,7 @@ func (p *Parser) transferEncoding(v []byte) *Error {
 // keep-alive and upgrade, case-insensitively. Other tokens name hop-by-hop
 // fields and are ignored, as are malformed elements.
 func (p *Parser) connection(v []byte, req *Request) {
-	p.work += len(v)
+	p.count.examined(len(v))
 	// The usual value is one token.
 	switch {
 	case len(v) == 10 && lower64(v, 0) == wordKeepAli && lower16(v, 8) == wordVe:

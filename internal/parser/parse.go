@@ -41,10 +41,11 @@ type Parser struct {
 	teOther   bool // some coding other than chunked was listed
 	cl        Span // the first Content-Length value, to compare duplicates with
 
-	// work counts the bytes examined, so tests can prove the total work for
-	// one head is linear in its length however it is split; handOffs counts
-	// the heads the fast path handed over, so tests can tell which path ran.
-	work, handOffs int
+	// count counts the bytes examined, so tests can prove the total work
+	// for one head is linear in its length however it is split, and the
+	// heads the fast path handed over, so they can tell which path ran.
+	// Empty, and free, outside tests (counters.go).
+	count counters
 }
 
 // New returns a Parser enforcing l.
@@ -350,12 +351,12 @@ func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
 	}
 
 more:
-	p.work += i - start
+	p.count.examined(i - start)
 	p.pos, p.state, p.mark = i, state, mark
 	return 0, nil
 
 done:
-	p.work += i - start
+	p.count.examined(i - start)
 	if err := p.finish(req); err != nil {
 		return 0, err
 	}

@@ -145,7 +145,7 @@ func TestLinearWork(t *testing.T) {
 				if n != len(in) {
 					t.Fatalf("n=%d, want %d", n, len(in))
 				}
-				return p.work
+				return p.count.work()
 			}
 		}
 		t.Fatal("incomplete")
@@ -161,8 +161,8 @@ func TestLinearWork(t *testing.T) {
 		if n, err := p.Parse(in, &r); n != len(in) || err != nil {
 			t.Fatalf("whole: n=%d err=%v", n, err)
 		}
-		if p.work > 3*len(in) {
-			t.Errorf("%d-byte head whole: %d bytes examined", len(in), p.work)
+		if p.count.work() > 3*len(in) {
+			t.Errorf("%d-byte head whole: %d bytes examined", len(in), p.count.work())
 		}
 	}
 

@@ -4,7 +4,7 @@ package parser
 // checked against targetTab) and fills the target fields of req
 // (RFC 9112 §3.2).
 func (p *Parser) target(b []byte, req *Request, from, to int) *Error {
-	p.work += to - from
+	p.count.examined(to - from)
 	req.Target = span(from, to)
 	pathEnd := to
 	req.Query = span(to, to)
