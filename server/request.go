@@ -84,7 +84,7 @@ func (sh *shard) newRequest(x *conn.Exchange) *Request {
 }
 
 // setURL splits the request-target into r.URL, decoding its path.
-func (r *Request) setURL(x *conn.Exchange, h *parser.Request) {
+func (r *Request) setURL(x *conn.Exchange, h *parser.Head) {
 	u := &r.URL
 	u.Path = x.String(h.Path)
 	if h.Escaped {

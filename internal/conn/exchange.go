@@ -74,7 +74,7 @@ const (
 // arena.go), so strings made from them stay valid forever.
 type Exchange struct {
 	// Head is the parsed request head; its spans index Bytes.
-	Head parser.Request
+	Head parser.Head
 	// Fields holds the response's header fields, filled by the claimer
 	// between Claim and Commit. Its capacity is reused.
 	Fields []Field

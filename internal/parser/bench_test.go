@@ -30,7 +30,7 @@ func BenchmarkHead(b *testing.B) {
 		data := []byte(in.data)
 		b.Run("req="+in.name+"/impl=parser", func(b *testing.B) {
 			p := New(Limits{})
-			var r Request
+			var r Head
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {

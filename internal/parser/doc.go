@@ -5,11 +5,11 @@
 //
 // # Use
 //
-// A connection owns a Parser, a Request and a buffer. After each read it calls
+// A connection owns a Parser, a Head and a buffer. After each read it calls
 // Parser.Parse with the bytes of the current request received so far; Parse
 // reports "need more" (0, nil), a complete head of n bytes, or an *Error
 // carrying the status to answer (400, 413, 414, 431, 501, 505). Everything in
-// Request is a Span (offset, length) into that buffer, so nothing is copied,
+// Head is a Span (offset, length) into that buffer, so nothing is copied,
 // and since spans are offsets the buffer may be moved or grown between calls.
 // Parse resumes where it stopped: a head trickling in a byte at a time costs
 // linear time. Pipelined requests are parsed one after another from

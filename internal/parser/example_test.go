@@ -10,7 +10,7 @@ import (
 // here the head arrives in two reads.
 func ExampleParser_Parse() {
 	p := parser.New(parser.Limits{})
-	var req parser.Request
+	var req parser.Head
 	buf := []byte("GET /hello?name=nim HTTP/1.1\r\nHo")
 	n, err := p.Parse(buf, &req)
 	fmt.Println(n, err) // not complete yet
@@ -29,7 +29,7 @@ func ExampleParser_Parse() {
 // A rejected request carries the status to answer; the connection then closes.
 func ExampleError() {
 	p := parser.New(parser.Limits{})
-	var req parser.Request
+	var req parser.Head
 	_, err := p.Parse([]byte("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"), &req)
 	if e, ok := err.(*parser.Error); ok {
 		fmt.Println(e.Status, e.Reason)
@@ -41,7 +41,7 @@ func ExampleError() {
 func ExampleParser_Parse_pipeline() {
 	buf := []byte("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n")
 	p := parser.New(parser.Limits{})
-	var req parser.Request
+	var req parser.Head
 	for off := 0; off < len(buf); {
 		n, err := p.Parse(buf[off:], &req)
 		if err != nil || n == 0 {
@@ -69,9 +69,9 @@ func ExampleChunkedDecoder_Decode() {
 }
 
 // Lookup finds a header field case-insensitively without allocating.
-func ExampleRequest_Lookup() {
+func ExampleHead_Lookup() {
 	buf := []byte("GET / HTTP/1.1\r\nHost: h\r\nAccept-Language: en\r\n\r\n")
-	var req parser.Request
+	var req parser.Head
 	parser.New(parser.Limits{}).Parse(buf, &req)
 	if v, ok := req.Lookup(buf, "accept-language"); ok {
 		fmt.Printf("%s\n", v.Bytes(buf))

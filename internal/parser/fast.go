@@ -64,7 +64,7 @@ const fastMin = 16
 // line of an unusual form, when the fast path hands over. So a head
 // trickling in one byte at a time costs linear time. Parse never reads
 // beyond buf[MaxHeadBytes].
-func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
+func (p *Parser) Parse(buf []byte, req *Head) (int, error) {
 	if p.state != stStart {
 		return p.resume(buf, req)
 	}
@@ -250,7 +250,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 // requestLine is fast for the request line (RFC 9112 §3) at the start of
 // b, len(b) >= fastMin. It returns the index of the first field line, an
 // error from target, or (0, nil) after handing over.
-func (p *Parser) requestLine(b []byte, req *Request) (int, *Error) {
+func (p *Parser) requestLine(b []byte, req *Head) (int, *Error) {
 	// Method (RFC 9112 §3).
 	w := load64(b, 0)
 	i := 0
@@ -374,7 +374,7 @@ func framingWord(n uint, x uint64) bool {
 // returns is the one the resumable parser would have returned at that line:
 // the lines after it held no error of their own (fast hands over at the
 // first byte it does not accept).
-func (p *Parser) flush(b []byte, req *Request, pending uint64) *Error {
+func (p *Parser) flush(b []byte, req *Head, pending uint64) *Error {
 	for ; pending != 0; pending &= pending - 1 {
 		k := bits.TrailingZeros64(pending)
 		if k >= len(req.Headers) {
@@ -389,7 +389,7 @@ func (p *Parser) flush(b []byte, req *Request, pending uint64) *Error {
 }
 
 // end completes a head of n bytes found by fast.
-func (p *Parser) end(b []byte, req *Request, pending uint64, n int) (int, error) {
+func (p *Parser) end(b []byte, req *Head, pending uint64, n int) (int, error) {
 	if pending != 0 {
 		if err := p.flush(b, req, pending); err != nil {
 			return 0, err
@@ -408,7 +408,7 @@ func (p *Parser) end(b []byte, req *Request, pending uint64, n int) (int, error)
 
 // handOff flushes pending, then lets the resumable parser take over at pos
 // of buf: mark and name mean what they do in Parser.
-func (p *Parser) handOff(buf []byte, req *Request, pending uint64, state uint8, mark, pos int, name Span) (int, error) {
+func (p *Parser) handOff(buf []byte, req *Head, pending uint64, state uint8, mark, pos int, name Span) (int, error) {
 	if pending != 0 {
 		if err := p.flush(buf, req, pending); err != nil {
 			return 0, err

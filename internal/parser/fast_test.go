@@ -10,7 +10,7 @@ import (
 // the fast path existed: the reference the fast path must agree with.
 func parseSlow(l Limits, in []byte) outcome {
 	p := New(l)
-	var r Request
+	var r Head
 	r.Reset()
 	p.begin()
 	p.resumeAt(stLeading, 0, 0, -1, Span{})
@@ -68,7 +68,7 @@ func TestFastCoverage(t *testing.T) {
 		"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
 	} {
 		p := New(Limits{})
-		var r Request
+		var r Head
 		if n, err := p.Parse([]byte(s), &r); n != len(s) || err != nil || p.count.handOffs() != 0 {
 			t.Errorf("%q: n=%d err=%v, %d hand-overs", s, n, err, p.count.handOffs())
 		}
@@ -82,7 +82,7 @@ func TestFastCoverage(t *testing.T) {
 		"GET / HTTP/1.1\r\nHost: h\r\n",
 	} {
 		p := New(Limits{})
-		var r Request
+		var r Head
 		p.Parse([]byte(s), &r)
 		if counting && p.count.handOffs() != 1 {
 			t.Errorf("%q: %d hand-overs", s, p.count.handOffs())

@@ -12,7 +12,7 @@ const framingLens = 1<<4 | 1<<6 | 1<<10 | 1<<14 | 1<<17
 // as they arrive, so no second pass over the headers is needed. Names and
 // the usual values are compared a word at a time, letters folded (see
 // foldEq for why OR 0x20 is exact here).
-func (p *Parser) field(b []byte, req *Request, name, v Span) *Error {
+func (p *Parser) field(b []byte, req *Head, name, v Span) *Error {
 	n := name.Bytes(b)
 	switch len(n) {
 	case 4:
@@ -77,7 +77,7 @@ func lower16(b []byte, i int) uint16 { return binary.LittleEndian.Uint16(b[i:]) 
 
 // host records the Host header: one, with a valid uri-host [ ":" port ]
 // (RFC 9112 §3.2).
-func (p *Parser) host(b []byte, req *Request, v Span) *Error {
+func (p *Parser) host(b []byte, req *Head, v Span) *Error {
 	if req.HasHost {
 		return errHostDup
 	}
@@ -94,7 +94,7 @@ func (p *Parser) host(b []byte, req *Request, v Span) *Error {
 // bytes as the first (as net/http demands); anything else is a framing
 // conflict, answered 400 because the length cannot be trusted (RFC 9112
 // §6.3 item 5).
-func (p *Parser) contentLength(b []byte, req *Request, v Span) *Error {
+func (p *Parser) contentLength(b []byte, req *Head, v Span) *Error {
 	val := v.Bytes(b)
 	p.count.examined(len(val))
 	if req.ContentLength >= 0 {
@@ -172,7 +172,7 @@ func (p *Parser) transferEncoding(v []byte) *Error {
 // connection scans the Connection tokens (RFC 9110 §7.6.1) for close,
 // keep-alive and upgrade, case-insensitively. Other tokens name hop-by-hop
 // fields and are ignored, as are malformed elements.
-func (p *Parser) connection(v []byte, req *Request) {
+func (p *Parser) connection(v []byte, req *Head) {
 	p.count.examined(len(v))
 	// The usual value is one token.
 	switch {
@@ -208,7 +208,7 @@ func (p *Parser) connection(v []byte, req *Request) {
 
 // finish applies the rules that need the whole head (RFC 9112 §3.2, §6.3,
 // §9.3).
-func (p *Parser) finish(req *Request) *Error {
+func (p *Parser) finish(req *Head) *Error {
 	if req.Minor == 1 && !req.HasHost {
 		return errHostMissing
 	}

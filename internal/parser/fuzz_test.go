@@ -70,7 +70,7 @@ func FuzzParse(f *testing.F) {
 func checkInvariants(t *testing.T, lim Limits, data []byte, n int) {
 	t.Helper()
 	p := New(lim)
-	var r Request
+	var r Head
 	if got, err := p.Parse(data, &r); got != n || err != nil {
 		t.Fatalf("re-parse: %d %v", got, err)
 	}

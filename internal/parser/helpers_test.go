@@ -14,7 +14,7 @@ var formNames = [...]string{"origin", "absolute", "authority", "asterisk"}
 
 // describe renders everything Parse reported in one comparable line, with the
 // spans resolved against buf.
-func describe(buf []byte, r *Request) string {
+func describe(buf []byte, r *Head) string {
 	var b strings.Builder
 	q := func(s Span) string { return fmt.Sprintf("%q", s.Bytes(buf)) }
 	fmt.Fprintf(&b, "method=%s(%s) target=%s form=%s scheme=%s authority=%s path=%s",
@@ -56,7 +56,7 @@ func (o outcome) String() string {
 }
 
 // result converts Parse's return values to an outcome.
-func result(buf []byte, r *Request, n int, err error) outcome {
+func result(buf []byte, r *Head, n int, err error) outcome {
 	if err != nil {
 		var e *Error
 		if !errors.As(err, &e) {
@@ -73,7 +73,7 @@ func result(buf []byte, r *Request, n int, err error) outcome {
 // parseWhole parses in with one call.
 func parseWhole(l Limits, in []byte) outcome {
 	p := New(l)
-	var r Request
+	var r Head
 	n, err := p.Parse(in, &r)
 	return result(in, &r, n, err)
 }
@@ -84,7 +84,7 @@ func parseWhole(l Limits, in []byte) outcome {
 // that kept a pointer (rather than an offset) into it would go wrong.
 func parseCuts(l Limits, in []byte, cuts []int, fresh bool) outcome {
 	p := New(l)
-	var r Request
+	var r Head
 	var prev []byte
 	call := func(m int) (outcome, bool) {
 		buf := in[:m:m]

@@ -13,7 +13,7 @@ type Limits struct {
 
 	// MaxHeaders bounds the number of header field lines. Exceeding it answers
 	// 431. Default 100: real requests carry 10–30, and each line costs a Header
-	// in Request.Headers.
+	// in Head.Headers.
 	MaxHeaders int
 
 	// MaxTargetLen bounds the request-target. Exceeding it answers 414.

@@ -19,7 +19,7 @@ func TestLimitsDefaults(t *testing.T) {
 	}
 	// A zero Parser is not documented as ready, but must not misbehave.
 	var p Parser
-	var r Request
+	var r Head
 	if n, err := p.Parse([]byte(wrkRequest), &r); n != len(wrkRequest) || err != nil {
 		t.Fatalf("zero Parser: n=%d err=%v", n, err)
 	}
@@ -88,7 +88,7 @@ func TestLimits(t *testing.T) {
 func TestHeadLimitWithBodyBytes(t *testing.T) {
 	in := wrkRequest + strings.Repeat("x", 1000)
 	p := New(Limits{MaxHeadBytes: len(wrkRequest)})
-	var r Request
+	var r Head
 	if n, err := p.Parse([]byte(in), &r); n != len(wrkRequest) || err != nil {
 		t.Fatalf("n=%d err=%v", n, err)
 	}

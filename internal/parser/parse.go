@@ -67,7 +67,7 @@ func (p *Parser) Limits() Limits { return p.lim }
 func (p *Parser) Reset() { p.state = stStart }
 
 // resume runs the resumable parser from the saved state.
-func (p *Parser) resume(buf []byte, req *Request) (int, error) {
+func (p *Parser) resume(buf []byte, req *Head) (int, error) {
 	if p.lim.MaxHeadBytes == 0 { // a zero Parser: be safe rather than fail
 		p.lim = p.lim.normalized()
 	}
@@ -108,7 +108,7 @@ func (p *Parser) begin() {
 // parse resumes the scan at p.pos. It returns the head length once the final
 // empty line is seen, 0 when b ends first (having saved where to resume), or
 // an error.
-func (p *Parser) parse(b []byte, req *Request) (int, *Error) {
+func (p *Parser) parse(b []byte, req *Head) (int, *Error) {
 	i, state, mark := p.pos, p.state, p.mark
 	start := i
 	for {

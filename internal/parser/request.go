@@ -20,7 +20,7 @@ func span(from, to int) Span { return Span{Off: uint32(from), Len: uint32(to - f
 type Method uint8
 
 // The methods of RFC 9110 §9 and RFC 5789 (PATCH). Any other valid token is
-// MethodOther; its name is Request.MethodSpan.
+// MethodOther; its name is Head.MethodSpan.
 const (
 	MethodOther Method = iota // a valid token that is not one of the nine below
 	MethodGet
@@ -37,7 +37,7 @@ const (
 var methodNames = [...]string{"OTHER", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "OPTIONS", "CONNECT", "PATCH"}
 
 // String returns the method's name; MethodOther is "OTHER" (the actual token
-// is Request.MethodSpan).
+// is Head.MethodSpan).
 func (m Method) String() string {
 	if int(m) < len(methodNames) {
 		return methodNames[m]
@@ -99,9 +99,9 @@ const (
 // HTAB) removed; names keep the case the client sent.
 type Header struct{ Name, Value Span }
 
-// Request is a parsed request head. Every []byte-valued field is a Span into
+// Head is a parsed request head. Every []byte-valued field is a Span into
 // the buffer given to Parser.Parse; nothing is copied.
-type Request struct {
+type Head struct {
 	Method     Method
 	MethodSpan Span
 	Target     Span // the raw request-target
@@ -135,8 +135,8 @@ type Request struct {
 }
 
 // Reset clears r for the next request, keeping the capacity of r.Headers.
-func (r *Request) Reset() {
-	// Field by field rather than *r = Request{...}: storing the Headers
+func (r *Head) Reset() {
+	// Field by field rather than *r = Head{...}: storing the Headers
 	// pointer back would need a write barrier check, and its call would
 	// make the compiler save Parse's arguments on every call.
 	// TestRequestReset checks that no field is forgotten.
@@ -152,7 +152,7 @@ func (r *Request) Reset() {
 // Lookup returns the value of the first header field named name, compared
 // case-insensitively (ASCII only). buf is the buffer the request was parsed
 // from. It does not allocate.
-func (r *Request) Lookup(buf []byte, name string) (Span, bool) {
+func (r *Head) Lookup(buf []byte, name string) (Span, bool) {
 	for _, h := range r.Headers {
 		if int(h.Name.Len) == len(name) && EqualFold(h.Name.Bytes(buf), name) {
 			return h.Value, true
@@ -164,4 +164,4 @@ func (r *Request) Lookup(buf []byte, name string) (Span, bool) {
 // HasBody reports whether a body follows the head: a positive Content-Length
 // or chunked framing. A request without either has no body (RFC 9112 §6.3
 // item 7); it is never read until the connection closes.
-func (r *Request) HasBody() bool { return r.ContentLength > 0 || r.Chunked }
+func (r *Head) HasBody() bool { return r.ContentLength > 0 || r.Chunked }

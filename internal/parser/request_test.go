@@ -29,7 +29,7 @@ func TestMethodString(t *testing.T) {
 func TestLookup(t *testing.T) {
 	buf := []byte(browserRequest)
 	p := New(Limits{})
-	var r Request
+	var r Head
 	if _, err := p.Parse(buf, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestLookup(t *testing.T) {
 // Lookup returns the first of repeated fields.
 func TestLookupFirst(t *testing.T) {
 	buf := []byte("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: 2\r\n\r\n")
-	var r Request
+	var r Head
 	if _, err := New(Limits{}).Parse(buf, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestLookupFirst(t *testing.T) {
 // capacity of Headers.
 func TestRequestReuse(t *testing.T) {
 	p := New(Limits{})
-	var r Request
+	var r Head
 	first := []byte("POST http://a/b?c HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close, upgrade\r\nExpect: 100-continue\r\n\r\n")
 	if _, err := p.Parse(first, &r); err != nil {
 		t.Fatal(err)
@@ -92,13 +92,13 @@ func TestRequestReuse(t *testing.T) {
 
 func TestHasBody(t *testing.T) {
 	for _, c := range []struct {
-		r    Request
+		r    Head
 		want bool
 	}{
-		{Request{ContentLength: -1}, false},
-		{Request{ContentLength: 0}, false},
-		{Request{ContentLength: 1}, true},
-		{Request{ContentLength: -1, Chunked: true}, true},
+		{Head{ContentLength: -1}, false},
+		{Head{ContentLength: 0}, false},
+		{Head{ContentLength: 1}, true},
+		{Head{ContentLength: -1, Chunked: true}, true},
 	} {
 		if got := c.r.HasBody(); got != c.want {
 			t.Errorf("%+v: HasBody = %t", c.r, got)
@@ -109,7 +109,7 @@ func TestHasBody(t *testing.T) {
 // After an error the parser starts afresh: the next call parses a new head.
 func TestResetAfterError(t *testing.T) {
 	p := New(Limits{})
-	var r Request
+	var r Head
 	if _, err := p.Parse([]byte("GET / HTTP/1.1\r\nX : y\r\n\r\n"), &r); err == nil {
 		t.Fatal("accepted whitespace before colon")
 	}
@@ -129,7 +129,7 @@ func TestResetAfterError(t *testing.T) {
 // A caller that passes fewer bytes than before gets "need more", not a panic.
 func TestShrunkBuffer(t *testing.T) {
 	p := New(Limits{})
-	var r Request
+	var r Head
 	if n, err := p.Parse([]byte(wrkRequest[:20]), &r); n != 0 || err != nil {
 		t.Fatal(n, err)
 	}
@@ -142,7 +142,7 @@ func TestShrunkBuffer(t *testing.T) {
 }
 
 func TestErrorValues(t *testing.T) {
-	_, err := New(Limits{}).Parse([]byte("GET / HTTP/1.1\r\n\r\n"), new(Request))
+	_, err := New(Limits{}).Parse([]byte("GET / HTTP/1.1\r\n\r\n"), new(Head))
 	var e *Error
 	if !errors.As(err, &e) || e != errHostMissing || e.Status != 400 {
 		t.Fatalf("got %v", err)
@@ -152,7 +152,7 @@ func TestErrorValues(t *testing.T) {
 	}
 	// Rejecting allocates nothing.
 	p := New(Limits{})
-	var r Request
+	var r Head
 	bad := []byte("GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nHost: h\r\n\r\n")
 	r.Headers = make([]Header, 0, 8)
 	if n := testing.AllocsPerRun(100, func() { p.Parse(bad, &r) }); n != 0 {
@@ -172,7 +172,7 @@ func TestSpanBytes(t *testing.T) {
 // field is set to a non-zero value through reflection, so that a field added
 // to Request and forgotten in Reset fails here.
 func TestRequestReset(t *testing.T) {
-	var r Request
+	var r Head
 	v := reflect.ValueOf(&r).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		f := v.Field(i)
@@ -197,7 +197,7 @@ func TestRequestReset(t *testing.T) {
 		t.Fatalf("Headers len %d cap %d after Reset", len(r.Headers), cap(r.Headers))
 	}
 	r.Headers = nil
-	if want := (Request{ContentLength: -1}); !reflect.DeepEqual(r, want) {
+	if want := (Head{ContentLength: -1}); !reflect.DeepEqual(r, want) {
 		t.Fatalf("after Reset: %+v, want %+v", r, want)
 	}
 }

@@ -43,7 +43,7 @@ func TestPipeline(t *testing.T) {
 		want = append(want, o.desc)
 	}
 	p := New(Limits{})
-	var r Request
+	var r Head
 	var d ChunkedDecoder
 	off := 0
 	for i := range samples {
@@ -82,7 +82,7 @@ func TestPipelineSplit(t *testing.T) {
 	all := []byte(strings.Repeat(wrkRequest, 16))
 	for cut := 1; cut < len(all); cut++ {
 		p := New(Limits{})
-		var r Request
+		var r Head
 		off, count := 0, 0
 		for avail := cut; ; avail = len(all) {
 			for {
@@ -135,7 +135,7 @@ func TestLinearWork(t *testing.T) {
 	lim := Limits{MaxHeadBytes: 1 << 20, MaxTargetLen: 1 << 20}
 	feed := func(in []byte) int {
 		p := New(lim)
-		var r Request
+		var r Head
 		for i := 1; i <= len(in); i++ {
 			n, err := p.Parse(in[:i], &r)
 			if err != nil {
@@ -157,7 +157,7 @@ func TestLinearWork(t *testing.T) {
 			t.Errorf("%d-byte head fed a byte at a time: %d bytes examined, want <= %d", len(in), w, 3*len(in))
 		}
 		p := New(lim)
-		var r Request
+		var r Head
 		if n, err := p.Parse(in, &r); n != len(in) || err != nil {
 			t.Fatalf("whole: n=%d err=%v", n, err)
 		}

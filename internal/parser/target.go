@@ -3,7 +3,7 @@ package parser
 // target classifies the request-target b[from:to] (its bytes were already
 // checked against targetTab) and fills the target fields of req
 // (RFC 9112 §3.2).
-func (p *Parser) target(b []byte, req *Request, from, to int) *Error {
+func (p *Parser) target(b []byte, req *Head, from, to int) *Error {
 	p.count.examined(to - from)
 	req.Target = span(from, to)
 	pathEnd := to
