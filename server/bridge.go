@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"asynchttpserver.dev/internal/poller"
 )
 
 // Bridge serves a net/http Handler on the reactor: a ServeMux with Go 1.22
@@ -41,6 +45,11 @@ type Bridge struct {
 	inline      bool
 	maxHandlers int64
 	bodyLimit   int64
+
+	yields sync.Map // *poller.Loop → *loopYield (goroutine mode, one P)
+	last   atomic.Pointer[loopYield]
+	procs  atomic.Int32 // GOMAXPROCS, read now and then
+	served atomic.Uint32
 
 	mu       sync.Mutex // guards what follows (goroutine mode)
 	busy     int64      // workers running a handler
@@ -166,7 +175,53 @@ func (b *Bridge) Serve(req *Request) *Future {
 	w.fut.Init(l)
 	w.fin.w = w
 	b.dispatch(w)
+	b.yieldSoon(l)
 	return &w.fut
+}
+
+// loopYield is a loop's yield to the handler goroutines it has handed
+// requests to, scheduled once per iteration of the loop.
+type loopYield struct {
+	l         *poller.Loop
+	scheduled bool // on the loop only
+	run       func()
+}
+
+// yieldSoon makes the loop, once it has read what it can in this
+// iteration, give its processor to the handler goroutines it started
+// (runtime.Gosched), when there is only one (GOMAXPROCS=1, one core).
+//
+// Otherwise the loop would go on to block in epoll_wait with the handlers
+// runnable but not running: the runtime hands a processor held by a
+// goroutine in a system call over to other goroutines only when sysmon
+// notices, 20 µs to 10 ms later, and the handlers' answers then wake the
+// loop through its eventfd. Yielding instead costs two thread switches
+// per batch of requests, and the answers wait in the loop's queue, which
+// it takes at once. With more processors the handlers run in parallel as
+// soon as they are handed over, and the loop never yields.
+func (b *Bridge) yieldSoon(l *poller.Loop) {
+	if b.served.Add(1)%4096 == 1 {
+		b.procs.Store(int32(runtime.GOMAXPROCS(0)))
+	}
+	if b.procs.Load() != 1 {
+		return
+	}
+	y := b.last.Load()
+	if y == nil || y.l != l {
+		v, _ := b.yields.LoadOrStore(l, &loopYield{l: l})
+		y = v.(*loopYield)
+		if y.run == nil {
+			y.run = func() {
+				y.scheduled = false
+				runtime.Gosched()
+			}
+		}
+		b.last.Store(y)
+	}
+	if !y.scheduled {
+		y.scheduled = true
+		l.CallSoon(y.run)
+	}
 }
 
 // worker is a handler goroutine. Workers are kept between requests, idle

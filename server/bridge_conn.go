@@ -38,7 +38,7 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	var head []byte
 	if w.wroteHeader {
-		head = appendRawHead(nil, w.status, w.head)
+		head = appendRawHead(nil, w.status, sanitize(w.head)) // no check by the connection after this
 	}
 	r := w.req
 	c := &hijackedConn{r: r, gone: r.srv().gone}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"sort"
 	"strings"
@@ -118,6 +119,18 @@ func TestBridgeURLIsParseRequestURIs(t *testing.T) {
 		rc.write("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n")
 		if resp := rc.response("GET"); resp.StatusCode != 400 {
 			t.Errorf("%q: %d, want 400", target, resp.StatusCode)
+		}
+	}
+}
+
+// canonicalKey is textproto.CanonicalMIMEHeaderKey.
+func TestBridgeCanonicalKey(t *testing.T) {
+	for _, k := range []string{"Host", "host", "HOST", "User-Agent", "user-agent", "uSER-aGENT", "X-Forwarded-For",
+		"x-forwarded-for", "Content-MD5", "Www-Authenticate", "a", "A", "-", "--x", "X--Y", "x1-y2", "X_Y", "x_y",
+		"Foo.Bar", "foo.bar", "Accept-Encoding", "ACCEPT-ENCODING", "bad name", "bäd", "", "Sec-Websocket-Key",
+		"sec-websocket-key", "Dnt", "DNT", "X-Élan"} {
+		if got, want := canonicalKey(k), textproto.CanonicalMIMEHeaderKey(k); got != want {
+			t.Errorf("%q: %q, want %q", k, got, want)
 		}
 	}
 }

@@ -34,8 +34,8 @@ type responseWriter struct {
 	body   requestBody
 	url    url.URL   // hr.URL
 	vals   [8]string // hr.Header's values, for the first fields
-	fields [6]Header // head's backing array, for small heads
-	small  [512]byte // pre's backing array, for small bodies
+	fields [4]Header // head's backing array, for small heads
+	small  [320]byte // pre's backing array, for small bodies
 
 	header      http.Header
 	status      int
@@ -113,73 +113,96 @@ func (w *responseWriter) logf(msg string) {
 // is dropped where it cannot go out at once (an HTTP/1.0 client, earlier
 // pipelined responses still out): a hint the client does without.
 func (w *responseWriter) interim(code int) {
-	fields := appendHTTPHeader(nil, w.header, func(k string) bool {
-		return k == "Content-Length" || k == "Transfer-Encoding"
-	})
+	var fields Headers
+	for k, vv := range w.header {
+		if k == "Content-Length" || k == "Transfer-Encoding" || strings.HasPrefix(k, http.TrailerPrefix) {
+			continue
+		}
+		for _, v := range vv {
+			fields = append(fields, Header{Name: k, Value: v})
+		}
+	}
+	slices.SortStableFunc(fields, func(a, b Header) int { return strings.Compare(a.Name, b.Name) })
+	fields = sanitize(fields)
 	r := w.req
 	w.onLoop(func() { r.x.WriteInterim(r.gen, code, appendFields(nil, fields)) })
 }
 
 // snapshot takes the header as WriteHeader finds it: what goes on the
 // wire, and what it says about the body (Content-Type, Content-Length,
-// chunked coding, trailers), as net/http's chunkWriter reads it.
+// chunked coding, trailers), as net/http's chunkWriter reads it. One pass
+// over the map does both.
 func (w *responseWriter) snapshot() {
 	h := w.header
-	_, haveType := h["Content-Type"]
-	w.sniff = !haveType && first(h, "Content-Encoding") == "" && bodyAllowed(w.status)
-	if te := first(h, "Transfer-Encoding"); te != "" {
-		w.sniff = false
-		w.chunkedTE = !strings.EqualFold(te, "identity")
+	var haveType bool
+	var encoding, te, cl string
+	clKey := false
+	w.head = w.fields[:0]
+	if len(h) > 0 {
+		var stack [16]string
+		keys := stack[:0]
+		for k := range h {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			vv := h[k]
+			switch k {
+			case "Content-Type":
+				haveType = true
+			case "Content-Encoding":
+				encoding = firstOf(vv)
+			case "Transfer-Encoding":
+				te = firstOf(vv)
+				continue // the server frames the body
+			case "Content-Length":
+				cl, clKey = firstOf(vv), true
+			case "Trailer":
+				for _, v := range vv {
+					for _, name := range strings.Split(v, ",") {
+						if name = strings.TrimSpace(name); name != "" {
+							w.trailers = append(w.trailers, http.CanonicalHeaderKey(name))
+						}
+					}
+				}
+			}
+			if strings.HasPrefix(k, http.TrailerPrefix) {
+				continue
+			}
+			for _, v := range vv {
+				w.head = append(w.head, Header{Name: k, Value: v})
+			}
+		}
 	}
-	if v, ok := h["Content-Length"]; ok && len(v) == 0 {
+	code := w.status
+	w.sniff = !haveType && encoding == "" && te == "" && bodyAllowed(code)
+	w.chunkedTE = te != "" && !strings.EqualFold(te, "identity")
+	switch {
+	case clKey && cl == "":
 		w.noLength = true // net/http: a nil Content-Length disables the default one
-	}
-	if cl := first(h, "Content-Length"); cl != "" {
-		if v, err := strconv.ParseInt(cl, 10, 64); err == nil && v >= 0 && !w.chunkedTE {
+	case cl == "" || w.chunkedTE:
+	default:
+		if v, err := strconv.ParseInt(cl, 10, 64); err == nil && v >= 0 {
 			w.clen = v
-		} else if !w.chunkedTE {
+		} else {
 			w.logf("http: invalid Content-Length of " + strconv.Quote(cl))
 			w.noLength = true // and none of ours (net/http chunks it)
 		}
 	}
-	for _, v := range h["Trailer"] {
-		for _, k := range strings.Split(v, ",") {
-			if k = strings.TrimSpace(k); k != "" {
-				w.trailers = append(w.trailers, http.CanonicalHeaderKey(k))
-			}
+	if !bodyAllowed(code) {
+		w.clen = -1
+		if code == http.StatusNotModified {
+			w.head = dropField(w.head, "Content-Type")
 		}
 	}
-	suppressed := suppressedHeaders(w.status)
-	if w.clen < 0 {
-		suppressed = append(suppressed[:len(suppressed):len(suppressed)], "Content-Length")
+	if clKey && (w.clen < 0 || cl != strconv.FormatInt(w.clen, 10)) {
+		// The server writes the length, or none: the handler's is
+		// invalid, bodyless, beside chunked coding, or spelt oddly.
+		w.head = dropField(w.head, "Content-Length")
+		if w.clen >= 0 {
+			w.head = append(w.head, Header{Name: "Content-Length", Value: strconv.FormatInt(w.clen, 10)})
+		}
 	}
-	if !bodyAllowed(w.status) {
-		w.clen = -1
-	}
-	w.head = appendHTTPHeader(w.fields[:0], h, func(k string) bool {
-		return k == "Transfer-Encoding" || strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(suppressed, k)
-	})
-}
-
-// first returns the first value of a field whose canonical name is key,
-// as net/http's own lookups do (without canonicalizing key again).
-func first(h http.Header, key string) string {
-	if v := h[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-// suppressedHeaders are the fields net/http leaves out of a response
-// that has no body.
-func suppressedHeaders(code int) []string {
-	switch {
-	case code == http.StatusNotModified:
-		return []string{"Content-Type", "Content-Length"}
-	case !bodyAllowed(code):
-		return []string{"Content-Length"}
-	}
-	return nil
 }
 
 // bodyAllowed reports whether a response with this status may have a body.
@@ -187,35 +210,47 @@ func bodyAllowed(code int) bool {
 	return code >= 200 && code != http.StatusNoContent && code != http.StatusNotModified
 }
 
-// appendHTTPHeader appends h's fields to dst in the order net/http writes
-// them (sorted by name), leaving out the names skip names, names that are
-// not tokens and values that cannot be sent; line breaks in a value become
-// spaces, as net/http makes them.
-func appendHTTPHeader(dst Headers, h http.Header, skip func(string) bool) Headers {
-	if len(h) == 0 {
-		return dst
+// firstOf returns the first of a field's values, or "".
+func firstOf(vv []string) string {
+	if len(vv) > 0 {
+		return vv[0]
 	}
-	var stack [16]string
-	keys := stack[:0]
-	for k := range h {
-		keys = append(keys, k)
+	return ""
+}
+
+// dropField removes the fields named name (canonical) from h.
+func dropField(h Headers, name string) Headers {
+	kept := h[:0]
+	for _, f := range h {
+		if f.Name != name {
+			kept = append(kept, f)
+		}
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if skip(k) || !parser.ValidToken(k) {
+	return kept
+}
+
+// sanitize returns the fields of h that can be sent, as net/http's
+// WriteSubset writes them: names that are not tokens are left out, line
+// breaks in values become spaces, and values that still cannot be sent
+// are left out. The connection refuses a head with such fields
+// (ErrHeader), so the bridge passes the handler's header as it is, and
+// sanitizes it only when refused: the usual header costs one check, the
+// connection's.
+func sanitize(h Headers) Headers {
+	var out Headers
+	for _, f := range h {
+		if !parser.ValidToken(f.Name) {
 			continue
 		}
-		for _, v := range h[k] {
-			if !parser.ValidFieldValue(v) {
-				v = strings.TrimSpace(newlineToSpace.Replace(v))
-				if !parser.ValidFieldValue(v) {
-					continue
-				}
+		if !parser.ValidFieldValue(f.Value) {
+			f.Value = strings.TrimSpace(newlineToSpace.Replace(f.Value))
+			if !parser.ValidFieldValue(f.Value) {
+				continue
 			}
-			dst = append(dst, Header{Name: k, Value: v})
 		}
+		out = append(out, f)
 	}
-	return dst
+	return out
 }
 
 // newlineToSpace is net/http's headerNewlineToSpace.
@@ -339,6 +374,9 @@ func (w *responseWriter) commit() {
 		l := r.x.Loop()
 		r.x.ForgoContinue(r.gen)
 		st, err := r.Stream(w.status, hdrs)
+		if err == ErrHeader {
+			st, err = r.Stream(w.status, sanitize(hdrs))
+		}
 		if err != nil {
 			return l.Failed(err)
 		}
@@ -484,6 +522,9 @@ func (w *responseWriter) respondWhole() {
 	case w.chunkedTE || w.noLength || len(w.fin.trailers) > 0 || len(w.trailers) > 0 ||
 		w.clen >= 0 && w.clen != n && !isHead || isHead && n == 0 && w.clen < 0:
 		st, err := r.Stream(w.status, hdrs)
+		if err == ErrHeader {
+			st, err = r.Stream(w.status, sanitize(hdrs))
+		}
 		if err != nil {
 			w.logf("http: response not sent: " + err.Error())
 			return
@@ -500,7 +541,11 @@ func (w *responseWriter) respondWhole() {
 		if isHead && w.clen < 0 {
 			hdrs = append(hdrs[:len(hdrs):len(hdrs)], Header{Name: "Content-Length", Value: strconv.FormatInt(n, 10)})
 		}
-		if f := r.Respond(w.status, body, hdrs); f.Failed() && f.Err() != ErrClosed && f.Err() != ErrResponded {
+		f := r.Respond(w.status, body, hdrs)
+		if f.Failed() && f.Err() == ErrHeader {
+			f = r.Respond(w.status, body, sanitize(hdrs))
+		}
+		if f.Failed() && f.Err() != ErrClosed && f.Err() != ErrResponded {
 			w.logf("http: response not sent: " + f.Err().Error())
 		}
 	}
