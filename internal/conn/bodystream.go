@@ -66,7 +66,7 @@ func (c *Conn) startStreamedBody(x *Exchange) {
 	c.bodyProgress = c.g.loop.Nanotime()
 	c.queue.push(x)
 	x.setPhase(xDispatched)
-	c.dispatch(x)
+	c.serve(x)
 }
 
 // feedBody delivers what has arrived of cur's streamed body to a pending

@@ -321,12 +321,12 @@ func (c *Conn) finishRequest(x *Exchange) {
 			return
 		}
 	}
-	c.dispatch(x)
+	c.serve(x)
 }
 
-// dispatch hands x to the handler (or answers it directly), then writes
+// serve hands x to the handler (or answers it directly), then writes
 // whatever responses are ready.
-func (c *Conn) dispatch(x *Exchange) {
+func (c *Conn) serve(x *Exchange) {
 	// Every method reaches the handler, extension methods too (QUERY,
 	// PROPFIND...): the handler, not the server, knows which it
 	// implements, and answers 405 or 501 (RFC 9110 §9.1, §15.5.6, §15.6.2).

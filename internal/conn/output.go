@@ -36,7 +36,7 @@ func (c *Conn) advance() {
 		case xDispatched:
 			if x.waiting { // an upgrade request whose turn has come
 				x.waiting = false
-				c.dispatch(x)
+				c.serve(x)
 			}
 			return
 		default: // a Respond from another goroutine is between Claim and Commit

@@ -35,11 +35,11 @@ type Loop struct {
 	b   *osBackend
 	fds []fdEntry
 	// deferredClose holds descriptors closed while an event batch was
-	// being dispatched. Their close(2) waits for the batch to end so that
+	// being delivered. Their close(2) waits for the batch to end so that
 	// the number cannot be reused, by an accept in the same batch, while
 	// later events of the batch still refer to the old descriptor.
 	deferredClose []int
-	dispatching   bool
+	delivering    bool
 
 	timers timerHeap
 	soon   taskRing
@@ -154,7 +154,7 @@ func (l *Loop) SetInterest(fd int, ev Event) error {
 }
 
 // Unregister forgets fd's handler and stops watching it. Events of the
-// current batch that are still to be dispatched for fd are dropped.
+// current batch that are still to be delivered for fd are dropped.
 func (l *Loop) Unregister(fd int) error {
 	if fd < 0 || fd >= len(l.fds) || l.fds[fd].h == nil {
 		return nil
@@ -171,14 +171,14 @@ func (l *Loop) Unregister(fd int) error {
 // the kernel's set first: closing the last reference to a descriptor does
 // that (for epoll and kqueue alike), and the loop's descriptors are never
 // shared, so a connection's close costs one system call, not two. While an
-// event batch is being dispatched the close(2) itself is deferred to the
+// event batch is being delivered the close(2) itself is deferred to the
 // end of the batch (see Loop.deferredClose).
 func (l *Loop) CloseFD(fd int) error {
 	var err error
 	if fd >= 0 && fd < len(l.fds) {
 		l.fds[fd] = fdEntry{}
 	}
-	if l.dispatching {
+	if l.delivering {
 		l.deferredClose = append(l.deferredClose, fd)
 		return err
 	}
@@ -241,7 +241,7 @@ func (l *Loop) enter() {
 // exit releases the loop. It also runs if a callback panicked out of a
 // poll, so that the loop stays usable for the caller who recovers.
 func (l *Loop) exit() {
-	l.finishDispatch()
+	l.finishDelivery()
 	l.inPoll = false
 	l.owner.Store(0)
 	runtime.UnlockOSThread()
@@ -344,7 +344,7 @@ func (l *Loop) poll(timeout time.Duration) error {
 	// count before a deadline does, or a loop that was slow to wake (a
 	// stalled machine) would time out a connection whose next request is
 	// already waiting, and close it with unread input: a reset.
-	l.dispatch(n)
+	l.deliver(n)
 	l.runTimers()
 	l.takePosted()
 	l.runSoon()
@@ -379,9 +379,9 @@ func (l *Loop) waitMsec(timeout time.Duration) int {
 	return int((timeout + time.Millisecond - 1) / time.Millisecond)
 }
 
-// dispatch hands the events of the last wait to their handlers.
-func (l *Loop) dispatch(n int) {
-	l.dispatching = true
+// deliver hands the events of the last wait to their handlers.
+func (l *Loop) deliver(n int) {
+	l.delivering = true
 	for i := 0; i < n; i++ {
 		fd, ev := l.b.event(i)
 		if fd < 0 {
@@ -398,11 +398,11 @@ func (l *Loop) dispatch(n int) {
 			e.h.HandleEvent(ev)
 		}
 	}
-	l.finishDispatch()
+	l.finishDelivery()
 }
 
-func (l *Loop) finishDispatch() {
-	l.dispatching = false
+func (l *Loop) finishDelivery() {
+	l.delivering = false
 	if len(l.deferredClose) == 0 {
 		return
 	}
