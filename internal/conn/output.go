@@ -76,7 +76,7 @@ func (c *Conn) queueEmpty() {
 // writeResponse serialises x's response into the socket's output buffer.
 func (c *Conn) writeResponse(x *Exchange) {
 	upgrade := isUpgrade(x)
-	closeAfter := x.Head.Close || x.userClose || c.eof || c.g.shuttingDown || (upgrade && x.code != 101) ||
+	closeAfter := c.lastResponse(x) || (upgrade && x.code != 101) ||
 		x.in.streamed && !x.in.done // the rest of its body will not be read: no request after it can be
 	o := c.s.OutBuf()
 	*o = c.appendHead(*o, x, closeAfter, len(x.content))
@@ -92,6 +92,14 @@ func (c *Conn) writeResponse(x *Exchange) {
 		}
 		c.closeAfterOutput(closeNow)
 	}
+}
+
+// lastResponse reports whether x's response is the connection's last, for
+// the reasons every response shares: the client or the handler asked for
+// Connection: close, the client has shut its side, or the server is
+// closing.
+func (c *Conn) lastResponse(x *Exchange) bool {
+	return x.Head.Close || x.userClose || c.eof || c.g.shuttingDown
 }
 
 // appendHead appends the status line and header fields of x's response.

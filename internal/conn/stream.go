@@ -464,7 +464,7 @@ func (x *Exchange) EndBody(gen uint32, trailers []Field) error {
 // handler wrote before it, and tells the handler to go on.
 func (c *Conn) writeStreamHead(x *Exchange) {
 	st := &x.stream
-	if st.mode == bodyClose || st.mode == bodyDechunk || x.Head.Close || x.userClose || c.eof || c.g.shuttingDown {
+	if st.mode == bodyClose || st.mode == bodyDechunk || c.lastResponse(x) {
 		st.closeAfter = st.mode != bodyUpgrade
 	}
 	if st.closeAfter {

@@ -36,13 +36,11 @@ func epollWait(epfd int, events []unix.EpollEvent, msec int) (int, error) {
 	return int(n), nil
 }
 
-// sysRead reads from a non-blocking descriptor, retrying on EINTR.
-func sysRead(fd int, p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
+// raw makes a non-blocking system call, retrying it while a signal
+// interrupts it (EINTR), the one place that loop is written.
+func raw(trap, a1, a2, a3, a4 uintptr) (int, error) {
 	for {
-		n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		n, _, e := unix.RawSyscall6(trap, a1, a2, a3, a4, 0, 0)
 		if e == unix.EINTR {
 			continue
 		}
@@ -53,23 +51,21 @@ func sysRead(fd int, p []byte) (int, error) {
 	}
 }
 
+// sysRead reads from a non-blocking descriptor.
+func sysRead(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return raw(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), 0)
+}
+
 // sysWrite sends on a non-blocking socket with MSG_NOSIGNAL, so a peer that
 // has gone away yields EPIPE instead of a SIGPIPE.
 func sysWrite(fd int, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	for {
-		n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
-			unix.MSG_NOSIGNAL, 0, 0)
-		if e == unix.EINTR {
-			continue
-		}
-		if e != 0 {
-			return 0, e
-		}
-		return int(n), nil
-	}
+	return raw(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL)
 }
 
 // maxIovecs bounds one gathered write; the caller loops for the rest.
@@ -96,16 +92,7 @@ func sysWritev(fd int, bufs [][]byte) (int, error) {
 	}
 	msg := unix.Msghdr{Iov: &iov[0]}
 	msg.SetIovlen(n)
-	for {
-		n, _, e := unix.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL)
-		if e == unix.EINTR {
-			continue
-		}
-		if e != 0 {
-			return 0, e
-		}
-		return int(n), nil
-	}
+	return raw(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL, 0)
 }
 
 // sysAccept accepts a connection as non-blocking and close-on-exec, and

@@ -11,9 +11,11 @@ import (
 // The BSD side goes through x/sys/unix's wrappers: it has to compile and
 // be correct; the hand-tuned path is rawsys_linux.go.
 
-func sysRead(fd int, p []byte) (int, error) {
+// ignoringEINTR retries call while a signal interrupts it (EINTR), the one
+// place that loop is written.
+func ignoringEINTR(call func() (int, error)) (int, error) {
 	for {
-		n, err := unix.Read(fd, p)
+		n, err := call()
 		if err == unix.EINTR {
 			continue
 		}
@@ -24,17 +26,12 @@ func sysRead(fd int, p []byte) (int, error) {
 	}
 }
 
+func sysRead(fd int, p []byte) (int, error) {
+	return ignoringEINTR(func() (int, error) { return unix.Read(fd, p) })
+}
+
 func sysWrite(fd int, p []byte) (int, error) {
-	for {
-		n, err := unix.SendmsgN(fd, p, nil, nil, sendFlags)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return 0, err
-		}
-		return n, nil
-	}
+	return ignoringEINTR(func() (int, error) { return unix.SendmsgN(fd, p, nil, nil, sendFlags) })
 }
 
 // maxIovecs bounds one gathered write; the caller loops for the rest.
@@ -44,16 +41,7 @@ func sysWritev(fd int, bufs [][]byte) (int, error) {
 	if len(bufs) > maxIovecs {
 		bufs = bufs[:maxIovecs]
 	}
-	for {
-		n, err := unix.SendmsgBuffers(fd, bufs, nil, nil, sendFlags)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return 0, err
-		}
-		return n, nil
-	}
+	return ignoringEINTR(func() (int, error) { return unix.SendmsgBuffers(fd, bufs, nil, nil, sendFlags) })
 }
 
 // sysSocket creates a TCP socket, then makes it non-blocking and
