@@ -38,18 +38,24 @@ func (c *requestContext) Deadline() (time.Time, bool) { return time.Time{}, fals
 // Done implements context.Context.
 func (c *requestContext) Done() <-chan struct{} {
 	c.mu.Lock()
-	c.startLocked()
+	start := c.prepareLocked()
 	d := c.done
 	c.mu.Unlock()
+	if start {
+		c.start()
+	}
 	return d
 }
 
 // Err implements context.Context.
 func (c *requestContext) Err() error {
 	c.mu.Lock()
-	c.startLocked()
+	start := c.prepareLocked()
 	err := c.err
 	c.mu.Unlock()
+	if start {
+		c.start()
+	}
 	return err
 }
 
@@ -66,14 +72,19 @@ func (c *requestContext) String() string { return "asynchttpserver.requestContex
 func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 	e := &afterEntry{f: f}
 	c.mu.Lock()
-	c.startLocked()
-	if c.err != nil {
-		c.mu.Unlock()
+	start := c.prepareLocked()
+	cancelled := c.err != nil
+	if !cancelled {
+		c.after = append(c.after, e)
+	}
+	c.mu.Unlock()
+	if start {
+		c.start()
+	}
+	if cancelled {
 		f()
 		return func() bool { return false }
 	}
-	c.after = append(c.after, e)
-	c.mu.Unlock()
 	return func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -87,20 +98,36 @@ func (c *requestContext) AfterFunc(f func()) (stop func() bool) {
 	}
 }
 
-// startLocked makes the channel and registers for the request's end and
-// the server's closing, once. With c.mu held.
-func (c *requestContext) startLocked() {
+// prepareLocked makes the channel on first use, and reports whether the
+// caller must then register for the request's end (start), without c.mu:
+// registering may cancel at once, which takes c.mu. A context asked for
+// after the handler returned is cancelled already. With c.mu held.
+func (c *requestContext) prepareLocked() bool {
 	if c.started {
-		return
+		return false
 	}
 	c.started = true
 	c.done = make(chan struct{})
 	if c.over {
-		c.cancelLocked()
-		return
+		c.cancelLocked() // nothing registered with it yet: nothing to run
+		return false
 	}
+	return true
+}
+
+// start registers for the server's closing and, on the loop, for the
+// request's end. Without c.mu.
+func (c *requestContext) start() {
 	r := c.w.req
-	c.stopClose = context.AfterFunc(r.srv().ctx, c.cancel)
+	stop := context.AfterFunc(r.srv().ctx, c.cancel)
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		stop()
+	} else {
+		c.stopClose = stop
+		c.mu.Unlock()
+	}
 	l := r.x.Loop()
 	if l.OnLoop() {
 		c.watch()
