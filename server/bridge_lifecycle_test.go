@@ -365,3 +365,39 @@ func TestBridgeWriteDeadline(t *testing.T) {
 	}
 	io.Copy(io.Discard, rc.br) // the connection closes: this ends
 }
+
+// Pipelined requests: in goroutine mode their handlers run at once
+// (net/http runs them one after another), and the responses still leave
+// in request order, whichever handler finishes first.
+func TestBridgePipelinedResponsesInOrder(t *testing.T) {
+	gates := make([]chan struct{}, 8)
+	for i := range gates {
+		gates[i] = make(chan struct{})
+	}
+	started := make(chan int, len(gates))
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var i int
+		fmt.Sscanf(r.URL.Path, "/%d", &i)
+		started <- i
+		<-gates[i]
+		fmt.Fprintf(w, "response %d", i)
+	})
+	ts := startBridge(t, h, nil)
+	rc := dial(t, ts.addr)
+	var raw strings.Builder
+	for i := range gates {
+		raw.WriteString(get(fmt.Sprintf("/%d", i)))
+	}
+	rc.write(raw.String())
+	for range gates {
+		<-started // every handler runs before any answers
+	}
+	for i := len(gates) - 1; i >= 0; i-- {
+		close(gates[i]) // the last finishes first
+	}
+	for i := range gates {
+		if b := bodyOf(t, rc.response("GET")); b != fmt.Sprintf("response %d", i) {
+			t.Fatalf("response %d: %q", i, b)
+		}
+	}
+}

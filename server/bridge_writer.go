@@ -526,7 +526,9 @@ func (w *responseWriter) respondWhole() {
 			st, err = r.Stream(w.status, sanitize(hdrs))
 		}
 		if err != nil {
-			w.logf("http: response not sent: " + err.Error())
+			if err != ErrResponded && err != ErrClosed { // HandlerTimeout answered, or the client left
+				w.logf("http: response not sent: " + err.Error())
+			}
 			return
 		}
 		if n > 0 {
