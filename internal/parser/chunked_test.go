@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 )
 
@@ -88,96 +87,6 @@ func checkChunkSplits(t *testing.T, maxBody int64, in []byte) chunkResult {
 		t.Fatalf("moved buffer, cuts every %d bytes %q:\n got %v\nwant %v", stride, in, got, want)
 	}
 	return want
-}
-
-type chunkCase struct {
-	rfc     string
-	in      string
-	maxBody int64
-	status  int    // 0: decodes
-	body    string // the decoded body when status is 0
-}
-
-var chunkCases = []chunkCase{
-	// RFC 9112 §7.1: chunked-body = *chunk last-chunk trailer-section CRLF
-	{"§7.1 two chunks", "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\nNEXT", 0, 0, "hello world"},
-	{"§7.1 empty body", "0\r\n\r\n", 0, 0, ""},
-	{"§7.1 upper-case hex", "A\r\n0123456789\r\n0\r\n\r\n", 0, 0, "0123456789"},
-	{"§7.1 lower-case hex", "a\r\n0123456789\r\n0\r\n\r\n", 0, 0, "0123456789"},
-	{"§7.1 leading zeros", "0005\r\nhello\r\n000\r\n\r\n", 0, 0, "hello"},
-	{"§7.1 sixteen digits", "000000000000000a\r\n0123456789\r\n0\r\n\r\n", 0, 0, "0123456789"},
-	{"§7.1 data holding CRLF", "4\r\n\r\n\r\n\r\n0\r\n\r\n", 0, 0, "\r\n\r\n"},
-	{"§7.1 seventeen digits", "0000000000000000a\r\n0123456789\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 size overflows uint64", "ffffffffffffffffff\r\n", 1 << 62, 400, ""},
-	{"§7.1 size beyond maxBody", "b\r\n", 10, 413, ""},
-	{"§7.1 sizes adding up beyond maxBody", "5\r\nhello\r\n6\r\n", 10, 413, ""},
-	{"§7.1 exactly maxBody", "5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n", 10, 0, "helloworld"},
-	{"§7.1 0x prefix", "0x5\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 trailing junk after size", "5x\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 leading SP", " 5\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 trailing SP", "5 \r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 sign", "+5\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 negative", "-1\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 empty size line", "\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 underscore", "1_0\r\n", 0, 400, ""},
-	{"§7.1 bare LF after size", "5\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 bare LF after data", "5\r\nhello\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 bare LF after last chunk", "5\r\nhello\r\n0\n\r\n", 0, 400, ""},
-	{"§7.1 bare LF as final line", "5\r\nhello\r\n0\r\n\n", 0, 400, ""},
-	{"§7.1 bare CR after size", "5\rhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 data longer than its size", "3\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 data shorter than its size (CRLF eaten as data)", "7\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1 CR then junk after data", "5\r\nhello\rX0\r\n\r\n", 0, 400, ""},
-	{"§7.1 NUL in size line", "5\x00\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-
-	// Chunk extensions (§7.1.1): validated, then ignored.
-	{"§7.1.1 extension name", "5;a\r\nhello\r\n0\r\n\r\n", 0, 0, "hello"},
-	{"§7.1.1 token value", "5;a=b;c=d\r\nhello\r\n0;e\r\n\r\n", 0, 0, "hello"},
-	{"§7.1.1 quoted value", "5;a=\"b; c=\\\"d\\\"\"\r\nhello\r\n0\r\n\r\n", 0, 0, "hello"},
-	{"§7.1.1 BWS around ';' and '='", "5 ; a = b \t;c\r\nhello\r\n0\r\n\r\n", 0, 0, "hello"},
-	{"§7.1.1 BWS before each part", "5 ;\ta =\tb\r\nhello\r\n0\r\n\r\n", 0, 0, "hello"},
-	{"§7.1.1 empty extension", "5;\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1.1 empty name", "5;=b\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1.1 empty value", "5;a=\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1.1 unterminated quote", "5;a=\"b\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1.1 two words", "5;a=b c\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1.1 NUL in quoted value", "5;a=\"\x00\"\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1.1 extension at the per-line bound", "5;a=" + strings.Repeat("x", maxChunkExtLen-3) + "\r\nhello\r\n0\r\n\r\n", 0, 0, "hello"},
-	{"§7.1.1 extension over the per-line bound", "5;a=" + strings.Repeat("x", maxChunkExtLen-2) + "\r\nhello\r\n0\r\n\r\n", 0, 400, ""},
-	{"§7.1.1 extension line never ending", "5;a=" + strings.Repeat("x", 2*maxChunkExtLen), 0, 400, ""},
-	{"§7.1.1 extensions over the per-body bound", strings.Repeat("1;a="+strings.Repeat("x", 4000)+"\r\nx\r\n", 17) + "0\r\n\r\n", 0, 400, ""},
-
-	// Trailer section (§7.1.2): checked as field lines, bounded, discarded.
-	{"§7.1.2 trailers", "5\r\nhello\r\n0\r\nX-Sum: abc\r\nX-B:\r\n\r\nNEXT", 0, 0, "hello"},
-	{"§7.1.2 trailer without colon", "0\r\nXYZ\r\n\r\n", 0, 400, ""},
-	{"§7.1.2 trailer with SP before colon", "0\r\nX : y\r\n\r\n", 0, 400, ""},
-	{"§7.1.2 trailer obs-fold", "0\r\nX: y\r\n z\r\n\r\n", 0, 400, ""},
-	{"§7.1.2 trailer with NUL", "0\r\nX: a\x00b\r\n\r\n", 0, 400, ""},
-	{"§7.1.2 trailer with bare CR", "0\r\nX: a\rb\r\n\r\n", 0, 400, ""},
-	{"§7.1.2 trailer with bare LF", "0\r\nX: a\nY: b\r\n\r\n", 0, 400, ""},
-	{"§7.1.2 too many trailers", "0\r\n" + strings.Repeat("X: y\r\n", maxTrailers+1) + "\r\n", 0, 431, ""},
-	{"§7.1.2 as many trailers as allowed", "0\r\n" + strings.Repeat("X: y\r\n", maxTrailers) + "\r\n", 0, 0, ""},
-	{"§7.1.2 trailer section too large", "0\r\nX: " + strings.Repeat("y", maxTrailerBytes) + "\r\n\r\n", 0, 431, ""},
-}
-
-func TestChunked(t *testing.T) {
-	for _, c := range chunkCases {
-		t.Run(c.rfc, func(t *testing.T) {
-			got := checkChunkSplits(t, c.maxBody, []byte(c.in))
-			if got.status != c.status {
-				t.Fatalf("%q: got %v, want status %d", c.in, got, c.status)
-			}
-			if c.status != 0 {
-				return
-			}
-			if !got.done || got.body != c.body {
-				t.Fatalf("%q: got %v, want body %q", c.in, got, c.body)
-			}
-			if rest := strings.TrimSuffix(c.in, "NEXT"); got.consumed != len(rest) {
-				t.Fatalf("%q: consumed %d, want %d", c.in, got.consumed, len(rest))
-			}
-		})
-	}
 }
 
 // Once done, Decode keeps reporting the same result; once failed, the same

@@ -19,8 +19,8 @@ func parseSlow(l Limits, in []byte) outcome {
 }
 
 // allHeads is every head the unit tests know, with the limits to parse it
-// with.
-func allHeads() (ins []string, lims []Limits) {
+// with: the samples and the corpus's heads.
+func allHeads(tb testing.TB) (ins []string, lims []Limits) {
 	add := func(l Limits, ss ...string) {
 		for _, s := range ss {
 			ins, lims = append(ins, s), append(lims, l)
@@ -29,12 +29,15 @@ func allHeads() (ins []string, lims []Limits) {
 	add(Limits{}, samples...)
 	add(testLimits, samples...)
 	add(Limits{}, badSamples...)
-	for _, c := range append(append([]headCase{}, headCases...), smugglingCases...) {
-		add(testLimits, c.in)
-		add(Limits{}, c.in)
-	}
-	for _, c := range limitCases() {
-		add(c.lim, c.in)
+	for _, c := range corpusCases(tb) {
+		switch {
+		case c.kind != "http":
+		case c.hasLim:
+			add(c.lim, string(c.in))
+		default:
+			add(testLimits, string(c.in))
+			add(Limits{}, string(c.in))
+		}
 	}
 	return ins, lims
 }
@@ -43,7 +46,7 @@ func allHeads() (ins []string, lims []Limits) {
 // flags, errors) for every head the tests know, whole and cut short at
 // every byte, which makes the fast path hand over at every point it can.
 func TestFastEquivalence(t *testing.T) {
-	ins, lims := allHeads()
+	ins, lims := allHeads(t)
 	for k, s := range ins {
 		for m := 0; m <= len(s); m++ {
 			in := []byte(s[:m])

@@ -8,7 +8,8 @@ import (
 // fuzzLimits are small enough that random inputs hit every limit.
 var fuzzLimits = Limits{MaxHeadBytes: 512, MaxHeaders: 8, MaxTargetLen: 64, MaxBody: 1000}
 
-// addHeadSeeds adds every request the unit tests know to f.
+// addHeadSeeds adds every request head the unit tests know to f: the
+// samples and the corpus's heads.
 func addHeadSeeds(f *testing.F) {
 	for _, s := range samples {
 		f.Add([]byte(s), uint16(7), uint16(19))
@@ -16,11 +17,14 @@ func addHeadSeeds(f *testing.F) {
 	for _, s := range badSamples {
 		f.Add([]byte(s), uint16(3), uint16(30))
 	}
-	for _, c := range append(append([]headCase{}, headCases...), smugglingCases...) {
-		f.Add([]byte(c.in), uint16(len(c.in)/2), uint16(len(c.in)-1))
-	}
-	for _, c := range limitCases() {
-		f.Add([]byte(c.in), uint16(5), uint16(40))
+	for _, c := range corpusCases(f) {
+		switch {
+		case c.kind != "http":
+		case c.hasLim:
+			f.Add(c.in, uint16(5), uint16(40))
+		default:
+			f.Add(c.in, uint16(len(c.in)/2), uint16(len(c.in)-1))
+		}
 	}
 }
 
@@ -229,9 +233,9 @@ func refDecode(in []byte, maxBody int64) (body []byte, consumed, status int) {
 // FuzzChunked: the decoder agrees with refDecode, decodes in place, and gives
 // the same answer however the body is split or moved.
 func FuzzChunked(f *testing.F) {
-	for _, c := range chunkCases {
-		if len(c.in) < 4096 {
-			f.Add([]byte(c.in), uint16(len(c.in)/3), uint16(c.maxBody))
+	for _, c := range corpusCases(f) {
+		if c.kind == "chunked" && len(c.in) < 4096 {
+			f.Add(c.in, uint16(len(c.in)/3), uint16(c.lim.MaxBody))
 		}
 	}
 	wire, _ := bigChunked(300, 7)

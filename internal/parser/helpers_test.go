@@ -135,5 +135,3 @@ func checkSplits(t *testing.T, l Limits, in []byte) outcome {
 	}
 	return want
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
