@@ -17,7 +17,7 @@ import (
 // first; they never touch a later request on the same connection.
 //
 // Respond is safe from any goroutine. SendHeaders, SendStatus and the
-// Client's methods (but RemoteAddr) work on the request's loop: in the
+// X: in the
 // handler, or in callbacks and timers; called from another goroutine they
 // panic, since they would race with the loop (use Loop().Post).
 type Request struct {

@@ -59,6 +59,7 @@ func (c *Conn) startStreamedBody(x *Exchange) {
 	x.buf = c.in[c.start:end:end]
 	c.start = end
 	x.in = bodyIn{streamed: true, left: x.Head.ContentLength, limit: c.g.cfg.Limits.MaxBody}
+	c.input = inStream
 	if x.Head.Chunked {
 		c.chunked.Reset()
 		c.chunked.SetLimit(x.in.limit)
@@ -129,10 +130,10 @@ func (c *Conn) takeBody(x *Exchange, p []byte) (n int, end bool, err *parser.Err
 
 // endStreamedBody lets the connection go on past a body read to its end.
 func (c *Conn) endStreamedBody(x *Exchange) {
-	c.cur, c.headDone = nil, false
+	c.cur, c.input = nil, inIdle
 	c.firstByte, c.bodyProgress = 0, 0
 	if x.Head.Close {
-		c.stopped = true
+		c.stop()
 	}
 }
 
@@ -166,8 +167,7 @@ func (c *Conn) dropBody(x *Exchange, err error) {
 		f.Fail(in.err)
 	}
 	if c.cur == x {
-		c.cur, c.headDone = nil, false
-		c.stopped = true
+		c.cur, c.input = nil, inStopped // the rest of the body stands before any next request
 	}
 }
 
@@ -251,7 +251,7 @@ func (c *Conn) readBodyDirect(x *Exchange) bool {
 		c.peerEOF()
 		return true
 	case err != nil:
-		c.abort()
+		c.close()
 		return true
 	}
 	c.bodyProgress = c.g.loop.Nanotime()
@@ -273,21 +273,13 @@ func (c *Conn) readBodyDirect(x *Exchange) bool {
 // body bytes (which BodyTimeout bounds): a body read whole, or a streamed
 // one whose handler is waiting for more.
 func (c *Conn) bodyWaiting() bool {
-	if c.work == nil {
-		return false
-	}
-	x := c.cur
-	return x != nil && c.headDone && (!x.in.streamed || x.in.fut != nil)
+	return c.input == inBody || c.input == inStream && c.cur.in.fut != nil
 }
 
 // bodyWindowFull reports whether the unread part of a streamed body has
 // reached bodyWindow with no read pending: reading pauses.
 func (c *Conn) bodyWindowFull() bool {
-	if c.work == nil {
-		return false
-	}
-	x := c.cur
-	return x != nil && x.in.streamed && x.in.fut == nil && len(c.in)-c.start >= bodyWindow
+	return c.input == inStream && c.cur.in.fut == nil && len(c.in)-c.start >= bodyWindow
 }
 
 var errBodyTooLarge = &parser.Error{Status: 413, Reason: "request body too large"}

@@ -43,12 +43,12 @@ type Conn struct {
 	peerIP string
 	prev   *Conn // the group's list
 	next   *Conn
-	*work  // nil while idle (see work)
+	*work            // nil while idle (see work)
+	free   *Exchange // released exchanges, for the connection's next requests
 
-	closing    closeMode
-	stopped    bool        // no further requests will be read
+	input      input       // where reading requests is (see input)
+	closing    closeMode   // what happens once the output is out
 	eof        bool        // the peer has shut its write side
-	paused     bool        // reading paused for back-pressure
 	closed     bool        // closed: nothing more happens
 	handedOver bool        // an upgrade handler owns the socket now
 	posted     atomic.Bool // a Run is queued on the loop
@@ -64,11 +64,10 @@ type work struct {
 	in    []byte // input: in[start:] is not yet consumed; in[:start] is never written again
 	start int
 
-	p        parser.Parser
-	chunked  parser.ChunkedDecoder
-	cur      *Exchange // the request being read, if any
-	headDone bool      // cur's head is complete; its body is being read
-	backlog  bool      // process stopped at the back-pressure mark
+	p       parser.Parser
+	chunked parser.ChunkedDecoder
+	cur     *Exchange // the request being read (input inHead, inBody, inStream)
+	backlog bool      // process stopped at the back-pressure mark
 
 	queue      exchangeQueue // dispatched, response not yet written; head first
 	pendingErr *parser.Error // to answer once the queue is written, then close
@@ -106,6 +105,7 @@ func (c *Conn) shed() {
 	w.in, w.start = nil, 0
 	c.work = nil
 	c.g.putWork(w)
+	c.free = nil // (each kept its generation: stale handles of theirs are refused either way)
 }
 
 // exchangeQueue is a FIFO of exchanges linked through Exchange.next.
@@ -160,7 +160,7 @@ func (c *Conn) Run() {
 		}
 		return
 	}
-	if x := c.cur; x != nil && x.in.streamed && x.in.fut != nil {
+	if c.input == inStream && c.cur.in.fut != nil {
 		c.process() // a streamed body's handler asked for more
 	}
 	c.advance()
@@ -189,9 +189,9 @@ func (c *Conn) schedule() {
 }
 
 func (c *Conn) onReadable() {
-	if c.stopped || c.closing != closeNone {
+	if c.input >= inStopped || c.closing != closeNone {
 		switch {
-		case c.closing == lingering:
+		case c.input == inLinger:
 			c.discardInput()
 		case c.watching > 0 && c.closing == closeNone:
 			c.probe()
@@ -202,7 +202,7 @@ func (c *Conn) onReadable() {
 	}
 	c.busy()
 	w := c.work
-	if x := w.cur; x != nil && x.in.streamed {
+	if x := w.cur; c.input == inStream {
 		if c.bodyWindowFull() {
 			c.updateReading()
 			return
@@ -226,11 +226,11 @@ func (c *Conn) onReadable() {
 		c.peerEOF()
 		return
 	case err != nil:
-		c.abort()
+		c.close()
 		return
 	}
 	w.in = w.in[:len(w.in)+n]
-	if w.headDone {
+	if c.input == inBody || c.input == inStream {
 		w.bodyProgress = c.g.loop.Nanotime() // BodyTimeout measures progress
 	}
 	c.process()
@@ -243,8 +243,9 @@ func (c *Conn) onReadable() {
 // to resume once the output has drained. A body streamed to its handler
 // is delivered as the handler reads it; the requests after it wait.
 func (c *Conn) process() {
-	for !c.stopped && !c.closed {
-		if x := c.cur; x != nil && x.in.streamed {
+	for c.input < inStopped && !c.closed {
+		if c.input == inStream {
+			x := c.cur
 			if !c.feedBody(x) {
 				return
 			}
@@ -259,11 +260,11 @@ func (c *Conn) process() {
 			return
 		}
 		x := c.cur
-		if x == nil {
+		if c.input == inIdle {
 			x = c.newExchange()
-			c.cur = x
+			c.cur, c.input = x, inHead
 		}
-		if !c.headDone {
+		if c.input == inHead {
 			n, err := c.p.Parse(c.in[c.start:], &x.Head)
 			if err != nil {
 				c.reject(err.(*parser.Error))
@@ -278,7 +279,7 @@ func (c *Conn) process() {
 				}
 				return
 			}
-			c.headDone = true
+			c.input = inBody
 			x.wireLen = n
 			if c.g.cfg.StreamBodies && hasBody(x) && !isUpgrade(x) {
 				end := c.start + n
@@ -303,19 +304,19 @@ func (c *Conn) process() {
 
 // finishRequest turns the complete request cur into a dispatched exchange.
 func (c *Conn) finishRequest(x *Exchange) {
-	c.cur, c.headDone = nil, false
+	c.cur, c.input = nil, inIdle
 	c.firstByte, c.bodyProgress = 0, 0
 	end := c.start + x.wireLen
 	x.buf = c.in[c.start:end:end]
 	c.start = end
 	if x.Head.Close {
-		c.stopped = true
+		c.stop()
 	}
 	c.queue.push(x)
 	x.setPhase(xDispatched)
 	if isUpgrade(x) {
 		// Bytes after an upgrade request belong to the new protocol.
-		c.stopped = true
+		c.stop()
 		if c.queue.head != x {
 			x.waiting = true // dispatched by advance once it is head-of-line
 			return
@@ -363,9 +364,18 @@ func isUpgrade(x *Exchange) bool {
 	return ok
 }
 
+// newExchange returns one of the connection's released exchanges, or a new
+// one. An exchange stays with its connection for life, so that what a
+// handler may read of it from any goroutine (its connection's address, its
+// loop) never changes under it; a connection that sheds its work drops its
+// released exchanges too.
 func (c *Conn) newExchange() *Exchange {
-	x := c.g.newExchange()
-	x.conn = c
+	x := c.free
+	if x == nil {
+		return &Exchange{conn: c, g: c.g}
+	}
+	c.free = x.next
+	x.next = nil
 	return x
 }
 
@@ -375,7 +385,8 @@ func (c *Conn) release(x *Exchange) {
 		c.notify(x, false)
 	}
 	x.reset()
-	c.g.freeExchange(x)
+	x.next = c.free
+	c.free = x
 }
 
 // handlerFinished is HandlerDone's half on the connection.
@@ -403,7 +414,7 @@ func (c *Conn) makeRoom() bool {
 		c.moveInput(blockSize)
 		return true
 	}
-	if x := c.cur; x != nil && x.in.streamed {
+	if c.input == inStream {
 		c.moveInput(blockSize) // a streamed body never needs more than a block
 		return true
 	}
@@ -423,7 +434,7 @@ func (c *Conn) makeRoom() bool {
 func (c *Conn) inputLimit() int {
 	l := c.g.cfg.Limits
 	limit := l.MaxHeadBytes + 1
-	if c.headDone && c.cur != nil {
+	if c.input == inBody {
 		limit = c.cur.wireLen + int(2*l.MaxBody) + 64<<10
 	}
 	return limit

@@ -79,7 +79,8 @@ type Exchange struct {
 	// between Claim and Commit. Its capacity is reused.
 	Fields []Field
 
-	conn *Conn
+	conn *Conn  // its connection, for life
+	g    *Group // its connection's group
 	buf  []byte // head and body as received (the body decoded in place)
 	body []byte // the body, a part of buf
 	next *Exchange
@@ -151,10 +152,10 @@ func (x *Exchange) String(s parser.Span) string { return unsafeString(x.Bytes(s)
 func (x *Exchange) Body() string { return unsafeString(x.body) }
 
 // Owner returns the owner of the exchange's group (see Group.Owner).
-func (x *Exchange) Owner() any { return x.conn.g.Owner }
+func (x *Exchange) Owner() any { return x.g.Owner }
 
 // Loop returns the loop the exchange runs on.
-func (x *Exchange) Loop() *poller.Loop { return x.conn.g.loop }
+func (x *Exchange) Loop() *poller.Loop { return x.g.loop }
 
 // Peer returns the client's address.
 func (x *Exchange) Peer() netip.AddrPort { return x.conn.s.RemoteAddr() }

@@ -143,29 +143,11 @@ func (g *Group) putWork(w *work) {
 	if len(g.works) >= maxFreeWork {
 		return
 	}
-	w.cur, w.headDone, w.backlog, w.pendingErr = nil, false, false, nil
+	w.cur, w.backlog, w.pendingErr = nil, false, nil
 	w.queue = exchangeQueue{}
 	w.firstByte, w.bodyProgress, w.writeSince, w.written, w.lingerEnd = 0, 0, 0, 0, 0
 	w.p.Reset()
 	g.works = append(g.works, w)
-}
-
-// newExchange returns a released exchange, or a new one.
-func (g *Group) newExchange() *Exchange {
-	x := g.freeX
-	if x == nil {
-		return &Exchange{}
-	}
-	g.freeX = x.next
-	x.next = nil
-	return x
-}
-
-// freeExchange takes back a released exchange. It keeps its generation
-// (and so refuses its old handles) and its field slices' capacity.
-func (g *Group) freeExchange(x *Exchange) {
-	x.next = g.freeX
-	g.freeX = x
 }
 
 // scratch returns a buffer for input that is read only to be dropped.

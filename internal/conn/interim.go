@@ -54,7 +54,7 @@ func (x *Exchange) WriteInterim(gen uint32, code int, fields []Field) error {
 	}
 	*o = append(b, "\r\n"...)
 	if err := c.s.Flush(); err != nil {
-		c.abort()
+		c.close()
 		return ErrClosed
 	}
 	return nil

@@ -21,14 +21,12 @@ const (
 	// the client may still be sending: closing with unread input makes the
 	// kernel send a reset, which can destroy the response in flight.
 	closeLinger
-	// lingering: the write side is shut and input is being discarded.
-	lingering
 )
 
 // closeAfterOutput stops reading requests and closes the connection once
 // every queued response is written.
 func (c *Conn) closeAfterOutput(mode closeMode) {
-	c.stopped = true
+	c.stop()
 	if mode > c.closing {
 		c.closing = mode
 	}
@@ -40,7 +38,7 @@ func (c *Conn) finishClose() {
 		c.close()
 		return
 	}
-	c.closing = lingering
+	c.input = inLinger
 	if err := c.s.CloseWrite(); err != nil {
 		c.close()
 		return
@@ -70,23 +68,17 @@ func (c *Conn) discardInput() {
 // request); a request cut short can never complete.
 func (c *Conn) peerEOF() {
 	c.eof = true
-	if c.closing == lingering {
+	if c.input == inLinger {
 		c.close()
 		return
 	}
 	c.clientGone()
-	if x := c.cur; x != nil && x.in.streamed {
-		c.dropBody(x, io.ErrUnexpectedEOF) // dispatched: it stays in the queue
-	} else if x != nil {
-		c.release(x)
-		c.cur, c.headDone = nil, false
+	if c.input == inStream {
+		c.dropBody(c.cur, io.ErrUnexpectedEOF) // dispatched: it stays in the queue
 	}
 	c.closeAfterOutput(closeNow)
 	c.endBatch()
 }
-
-// abort closes at once: the socket failed, or a deadline passed.
-func (c *Conn) abort() { c.close() }
 
 // close releases everything the connection holds, the socket included.
 // Requests whose responses are not out are marked aborted: their
@@ -127,7 +119,7 @@ func (c *Conn) close() {
 // future mode (so the handler can Recv on it), and bytes already read past
 // the request are handed back to the socket.
 func (c *Conn) prepareUpgrade(x *Exchange) {
-	c.stopped = true
+	c.stop()
 	c.timer.Stop()
 	if c.start < len(c.in) {
 		rest := append([]byte(nil), c.in[c.start:]...)
@@ -152,7 +144,7 @@ func (c *Conn) refuseUpgrade() {
 // ShutdownGrace).
 func (c *Conn) handOver(x *Exchange) {
 	c.handedOver = true
-	c.stopped = true
+	c.stop()
 	c.timer.Stop()
 	x.setPhase(xUpgraded)
 	c.flushEarly(x)
@@ -228,8 +220,7 @@ func (x *Exchange) Hijack(gen uint32) error {
 		return ErrHijackPipelined
 	}
 	if !isUpgrade(x) { // an upgrade request's connection was prepared at dispatch
-		c.cur, c.headDone = nil, false
-		c.prepareUpgrade(x)
+		c.prepareUpgrade(x) // (a next request begun is dropped; its bytes go to the socket)
 	}
 	c.handOver(x)
 	return nil

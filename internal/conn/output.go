@@ -34,11 +34,7 @@ func (c *Conn) advance() {
 			}
 			x.setPhase(xWritten)
 		case xDispatched:
-			if x.waiting { // an upgrade request whose turn has come
-				x.waiting = false
-				c.serve(x)
-			}
-			return
+			return // its handler has not answered (or, waiting, not run: see endBatch)
 		default: // a Respond from another goroutine is between Claim and Commit
 			return
 		}
@@ -68,7 +64,7 @@ func (c *Conn) queueEmpty() {
 		c.pendingErr = nil
 		return
 	}
-	if c.cur != nil && c.headDone {
+	if c.input == inBody {
 		c.maybeContinue(c.cur)
 	}
 }
@@ -158,11 +154,7 @@ func (c *Conn) writeError(e *parser.Error) {
 // reject stops reading after a malformed or oversized request; its error
 // response goes out once the responses before it have.
 func (c *Conn) reject(e *parser.Error) {
-	c.stopped = true
-	if c.cur != nil {
-		c.release(c.cur)
-		c.cur, c.headDone = nil, false
-	}
+	c.stop()
 	c.pendingErr = e
 	if c.queue.n == 0 {
 		c.queueEmpty()
@@ -178,8 +170,17 @@ func (c *Conn) endBatch() {
 			return
 		}
 		if err := c.s.Flush(); err != nil {
-			c.abort()
+			c.close()
 			return
+		}
+		// The batch goes back to reading only for what the writing let
+		// through: requests held back by back-pressure once the output has
+		// drained, and an upgrade request whose turn has come (its handler
+		// runs only when every response before it is out).
+		if h := c.queue.head; h != nil && h.waiting && h.phase() == xDispatched {
+			h.waiting = false
+			c.serve(h)
+			continue
 		}
 		if !c.backlog || c.overloaded() {
 			break
@@ -194,7 +195,7 @@ func (c *Conn) endBatch() {
 	}
 	// Reading changes only when the connection pauses, stops or resumes;
 	// the usual batch (reading, not overloaded) skips the check.
-	if c.paused || c.stopped || c.eof || c.overloaded() || c.work != nil && c.cur != nil && c.cur.in.streamed {
+	if !c.s.Reading() || c.input >= inStopped || c.input == inStream || c.eof || c.overloaded() {
 		c.updateReading()
 	}
 	c.updateTimer()
@@ -213,12 +214,10 @@ func (c *Conn) overloaded() bool {
 // read, except to drain a lingering close.
 func (c *Conn) updateReading() {
 	want := !c.closed && !c.eof && !c.handedOver && !c.overloaded() && !c.bodyWindowFull() &&
-		(!c.stopped || c.closing == lingering || c.watching > 0 && c.closing == closeNone)
-	if want == !c.paused {
-		return
+		(c.input < inStopped || c.input == inLinger || c.watching > 0 && c.closing == closeNone)
+	if want != c.s.Reading() {
+		c.s.SetReading(want)
 	}
-	c.paused = !want
-	c.s.SetReading(want)
 }
 
 // onDrained runs when output that had to wait for the peer is written, or
@@ -228,7 +227,7 @@ func (c *Conn) onDrained() {
 		return
 	}
 	if c.s.Err() != nil {
-		c.abort()
+		c.close()
 		return
 	}
 	c.endBatch()

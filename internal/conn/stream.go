@@ -468,7 +468,7 @@ func (c *Conn) writeStreamHead(x *Exchange) {
 		st.closeAfter = st.mode != bodyUpgrade
 	}
 	if st.closeAfter {
-		c.stopped = true
+		c.stop()
 	}
 	o := c.s.OutBuf()
 	*o = c.appendHead(*o, x, st.closeAfter, -1)

@@ -30,7 +30,7 @@ func (c *Conn) updateTimer() {
 	}
 	now := c.g.loop.Nanotime()
 	c.lastActive = now // every batch of work restarts the idle clock
-	if !c.stopped && c.isIdle() &&
+	if c.input < inStopped && c.isIdle() &&
 		c.timer.Pending() && c.timer.Deadline() <= after(now, c.g.cfg.IdleTimeout) {
 		// Idle, and the timer fires no later than the idle deadline: it
 		// finds out that the deadline moved when it fires (see onTimer).
@@ -48,16 +48,16 @@ func (c *Conn) updateTimer() {
 func (c *Conn) currentDeadline(now int64) int64 {
 	cfg := &c.g.cfg
 	if c.work == nil { // idle: nothing in flight, no output waiting
-		if c.stopped {
+		if c.input >= inStopped {
 			return noDeadline
 		}
 		return after(c.lastActive, cfg.IdleTimeout)
 	}
 	d := int64(noDeadline)
 	switch {
-	case c.closing == lingering:
+	case c.input == inLinger:
 		d = c.lingerEnd
-	case c.cur != nil && !c.headDone:
+	case c.input == inHead:
 		d = after(c.firstByte, cfg.HeaderTimeout)
 	case c.bodyWaiting():
 		d = after(c.bodyProgress, cfg.BodyTimeout) // no progress for that long
@@ -67,7 +67,7 @@ func (c *Conn) currentDeadline(now int64) int64 {
 		if x := c.queue.head; cfg.HandlerTimeout > 0 && !x.waiting && x.phase() == xDispatched {
 			d = after(x.dispatchedAt, cfg.HandlerTimeout)
 		}
-	case !c.stopped:
+	case c.input < inStopped:
 		d = after(c.lastActive, cfg.IdleTimeout)
 	}
 	if c.s.Pending() > 0 {
@@ -109,15 +109,15 @@ func (c *Conn) onTimer() {
 		return
 	}
 	switch {
-	case c.closing == lingering:
+	case c.input == inLinger:
 		c.close()
 	case c.s.Pending() > 0 && now >= after(c.writeSince, cfg.WriteTimeout):
-		c.abort() // the peer stopped reading
-	case c.cur != nil && !c.headDone:
+		c.close() // the peer stopped reading
+	case c.input == inHead:
 		c.reject(errHeaderTimeout)
 		c.endBatch()
 	case c.bodyWaiting():
-		if x := c.cur; x.in.streamed {
+		if x := c.cur; c.input == inStream {
 			c.bodyFailed(x, errBodyTimeout)
 			c.advance()
 		} else {

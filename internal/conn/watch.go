@@ -74,6 +74,6 @@ func (c *Conn) probe() {
 	case err == io.EOF:
 		c.peerEOF()
 	default:
-		c.abort()
+		c.close()
 	}
 }

@@ -173,6 +173,9 @@ func (s *Socket) SetOwner(o Owner) {
 	s.updateInterest()
 }
 
+// Reading reports whether the owner takes read events (SetReading).
+func (s *Socket) Reading() bool { return !s.noReading }
+
 // SetReading pauses (false) or resumes (true) the owner's read events: the
 // back-pressure valve for a peer that sends faster than it reads.
 func (s *Socket) SetReading(on bool) {
