@@ -53,7 +53,7 @@ type Socket struct {
 	peer     netip.AddrPort
 
 	owner     Owner // owner mode when set: takes readiness and drain notices
-	noReading bool    // the owner paused reading
+	noReading bool  // the owner paused reading
 
 	out      []byte // pending output: out[sent:] is unsent
 	sent     int
