@@ -23,6 +23,7 @@ type Group struct {
 	works []*work   // released connection work, for reuse
 	freeX *Exchange // released exchanges, linked through next, for reuse
 	shedT *poller.Timer
+	hand  *Conn // where steal looks next
 
 	head         *Conn // live connections, linked through Conn.prev/next
 	n            int
@@ -122,6 +123,9 @@ func (g *Group) Shed(idleSince int64) {
 
 // getWork lends a connection its work.
 func (g *Group) getWork() *work {
+	if len(g.works) == 0 {
+		g.steal()
+	}
 	if n := len(g.works); n > 0 {
 		w := g.works[n-1]
 		g.works[n-1] = nil
@@ -132,6 +136,29 @@ func (g *Group) getWork() *work {
 	w.p.Init(g.parserLimits())
 	w.chunked.Init(g.cfg.Limits.MaxBody)
 	return w
+}
+
+// stealLook bounds how many connections steal looks at.
+const stealLook = 32
+
+// steal sheds the work of an idle connection that has not been swept
+// yet, for a connection that needs work when none is free: the work in
+// use then stays about as large as the number of busy connections, even
+// when many connections go idle between sweeps (each served once, say).
+// A clock hand walks the connections, a few at a time, so that finding
+// one costs little whatever their number.
+func (g *Group) steal() {
+	for i := 0; i < stealLook && g.n > 0; i++ {
+		c := g.hand
+		if c == nil {
+			c = g.head
+		}
+		g.hand = c.next
+		if c.work != nil && !c.closed && !c.handedOver && c.isIdle() {
+			c.shed()
+			return
+		}
+	}
 }
 
 // maxFreeWork bounds the work the group keeps for reuse: what a burst of
@@ -177,6 +204,9 @@ func (g *Group) add(c *Conn) {
 }
 
 func (g *Group) remove(c *Conn) {
+	if g.hand == c {
+		g.hand = c.next
+	}
 	if c.prev != nil {
 		c.prev.next = c.next
 	} else if g.head == c {
