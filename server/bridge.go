@@ -162,7 +162,7 @@ func (b *Bridge) StreamBody(req *Request) bool {
 // ErrClientGone), when the server begins to close (ErrServerClosed), or
 // when the handler has returned.
 func (b *Bridge) Serve(req *Request) *Future {
-	w := &responseWriter{b: b, req: req, inline: b.inline, clen: -1}
+	w := &responseWriter{b: b, req: req, inline: b.inline, clen: -1, peer: req.x.Peer()}
 	w.ctx.w = w
 	l := req.x.Loop()
 	if b.bodyLimit != 0 && req.x.BodyStreamed(req.gen) {

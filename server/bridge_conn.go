@@ -60,7 +60,7 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, hijackErr
 	}
 	w.hijacked = true
-	c.remote = net.TCPAddrFromAddrPort(r.Client.RemoteAddr())
+	c.remote = net.TCPAddrFromAddrPort(w.peer)
 	return c, bufio.NewReadWriter(bufio.NewReader(c), bufio.NewWriter(c)), nil
 }
 

@@ -42,7 +42,7 @@ func (w *responseWriter) newHTTPRequest() *http.Request {
 		Header:     w.httpHeader(),
 		Close:      h.Close,
 		Host:       u.Host,
-		RemoteAddr: remoteAddr(r.Client.RemoteAddr()),
+		RemoteAddr: remoteAddr(w.peer),
 		RequestURI: r.x.String(h.Target),
 	}).WithContext(&w.ctx)
 	if hr.Host == "" && h.HasHost {

@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -27,6 +28,7 @@ type responseWriter struct {
 	b      *Bridge
 	req    *Request
 	hr     *http.Request
+	peer   netip.AddrPort // the client's address, taken on the loop
 	inline bool
 	fut    Future   // the handler's future (goroutine mode)
 	fin    finisher // the loop's part of the end

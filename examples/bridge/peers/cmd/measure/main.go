@@ -112,17 +112,22 @@ func run(p peer, bin, httpbench string, conns int, dur time.Duration) (rps, core
 	}()
 	waitPort(addr)
 	// taskset execs the server: its pid is the server's.
+	busy0 := machineBusy()
 	out, err := exec.Command("taskset", "-c", "1", httpbench, "-c", strconv.Itoa(conns), "-d", dur.String(),
 		"-warmup", "1s", "-json", "-server-pid", strconv.Itoa(cmd.Process.Pid), "http://"+addr+"/hello/world").Output()
 	if err != nil {
 		log.Fatalf("%s: httpbench: %v", p.name, err)
 	}
+	busy := machineBusy() - busy0
 	var res struct {
-		RPS    float64 `json:"rps"`
-		Errors map[string]int
-		CPU    struct {
+		RPS      float64 `json:"rps"`
+		Duration float64 `json:"duration_s"`
+		Errors   map[string]int
+		CPU      struct {
+			Self   float64 `json:"self_s"`
 			Server struct {
-				Cores float64 `json:"cores"`
+				Seconds float64 `json:"s"`
+				Cores   float64 `json:"cores"`
 			} `json:"server"`
 		} `json:"cpu"`
 	}
@@ -134,7 +139,31 @@ func run(p peer, bin, httpbench string, conns int, dur time.Duration) (rps, core
 			log.Fatalf("%s: %d %s errors", p.name, v, k)
 		}
 	}
+	// Other processes' CPU during the run (warm-up included), in cores:
+	// a busy machine makes every figure of the run suspect.
+	other := (busy - res.CPU.Server.Seconds - res.CPU.Self) / (res.Duration + 1)
+	if other > 0.25 {
+		log.Printf("%s: other processes used %.2f cores during the run", p.name, other)
+	}
 	return res.RPS, res.CPU.Server.Cores
+}
+
+// machineBusy returns the CPU seconds all processes have used (/proc/stat).
+func machineBusy() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0]) // cpu user nice system idle iowait irq softirq steal
+	var ticks float64
+	for i, v := range f[1:] {
+		if i == 3 || i == 4 {
+			continue // idle, iowait
+		}
+		n, _ := strconv.ParseFloat(v, 64)
+		ticks += n
+	}
+	return ticks / 100 // USER_HZ
 }
 
 func serverBin(name string) string { return strings.TrimSuffix(name, "-inline") }
