@@ -105,6 +105,7 @@ func (c *Conn) shed() {
 	w.in, w.start = nil, 0
 	c.work = nil
 	c.g.putWork(w)
+	c.g.sheds++
 	c.free = nil // (each kept its generation: stale handles of theirs are refused either way)
 }
 

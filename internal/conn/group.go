@@ -24,6 +24,7 @@ type Group struct {
 	freeX *Exchange // released exchanges, linked through next, for reuse
 	shedT *poller.Timer
 	hand  *Conn // where steal looks next
+	sheds int   // connections shed since the last memory release (release.go)
 
 	head         *Conn // live connections, linked through Conn.prev/next
 	n            int
@@ -102,23 +103,35 @@ func (g *Group) startShedding() {
 
 // sweep sheds the work of the connections idle for shedAfter, once a
 // second: a walk over the connections (a few nanoseconds each) instead of
-// work on every request.
+// work on every request. When a burst has gone quiet, it has the runtime
+// return the burst's memory (release.go).
 func (g *Group) sweep() {
-	g.Shed(g.loop.Nanotime() - int64(shedAfter))
+	if busy := g.Shed(g.loop.Nanotime() - int64(shedAfter)); busy == 0 && g.sheds >= releaseAfterSheds {
+		if releaseMemory() {
+			g.sheds = 0
+		}
+	}
 	if g.n > 0 {
 		g.shedT.Reset(shedAfter)
 	}
 }
 
 // Shed takes the work back from every connection idle since before
-// idleSince (on the loop's clock): exported for tests and measurements
+// idleSince (on the loop's clock), and returns how many connections were
+// active since then or are busy now: exported for tests and measurements
 // that want idle connections at their idle size now.
-func (g *Group) Shed(idleSince int64) {
+func (g *Group) Shed(idleSince int64) (busy int) {
 	for c := g.head; c != nil; c = c.next {
-		if c.work != nil && !c.closed && !c.handedOver && c.lastActive <= idleSince && c.isIdle() {
+		if c.closed || c.handedOver {
+			continue
+		}
+		if c.lastActive > idleSince || !c.isIdle() {
+			busy++
+		} else if c.work != nil {
 			c.shed()
 		}
 	}
+	return busy
 }
 
 // getWork lends a connection its work.
