@@ -17,7 +17,7 @@ func TestSweepReleasesMemoryAfterABurst(t *testing.T) {
 	hs.send(get("/"))
 	hs.response("GET")
 
-	hs.g.sheds = releaseAfterSheds - 2 // the sweep sheds one more: the connection
+	hs.g.sheds = releaseAfterSheds - 2                          // the sweep sheds one more: the connection
 	hs.conn().lastActive = hs.l.Nanotime() - 2*int64(shedAfter) // idle for longer than a sweep period
 	hs.g.sweep()
 	if memoryRelease.last.Load() != 0 {
