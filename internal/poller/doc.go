@@ -24,8 +24,8 @@
 //	              reused under a pending event)
 //	                                    ▼
 //	2. timers     pop every timer whose deadline has passed, run it
-//	              (after the fds, as in Nim's runOnce: input that has
-//	              already arrived counts before a timeout does)
+//	              (once, after the fds: input that has already arrived
+//	              counts before a timeout does)
 //	                                    ▼
 //	3. posted     move functions posted by other goroutines into the
 //	              callSoon queue (one lock, taken only when non-empty)
@@ -40,6 +40,26 @@
 // thread while it does; so handlers, timers and callbacks never run at the
 // same time and share state without locks. Several loops may run in one
 // process, each on its own goroutine.
+//
+// # How this differs from Nim's runOnce
+//
+// Nim's runOnce runs its timers twice: before the wait (processTimers,
+// which also yields the next deadline for adjustTimeout) and again after
+// the descriptors' callbacks; then processPendingCallbacks drains the
+// callback queue until it is empty, callbacks queued by callbacks
+// included. Poll runs timers once, after the ready descriptors, so that a
+// loop that comes back late to its wait (after a long callback, or driven
+// by a caller that polls only now and then) reads a request that has
+// arrived before it times out the connection that sent it; Nim's first
+// processTimers would fire that timeout before its select saw the socket,
+// and the connection would be closed with unread input: a reset. (A delay
+// inside the wait itself is harmless to both.) Nothing is lost by
+// not running timers before the wait, since the wait's timeout comes from
+// the timer heap: an overdue timer makes the wait non-blocking. And the
+// callSoon phase runs only what was queued before it began, so a chain of
+// callbacks cannot hold the loop. TestLateWakeReadsBeforeIdleTimeout
+// (internal/conn) checks the first; docs/design.md draws both loops side by
+// side.
 //
 // # Level-triggered readiness
 //

@@ -339,11 +339,12 @@ func (l *Loop) poll(timeout time.Duration) error {
 	l.stats.Iterations++
 	l.stats.Events += uint64(n)
 	woke := l.mono
-	// Ready descriptors before timers (see the package documentation on
-	// how this differs from Nim's runOnce): bytes that have arrived must
-	// count before a deadline does, or a loop that was slow to wake (a
-	// stalled machine) would time out a connection whose next request is
-	// already waiting, and close it with unread input: a reset.
+	// Ready descriptors before timers, and timers once (Nim's runOnce runs
+	// them before the wait and again after the descriptors: see the
+	// package documentation): bytes that have arrived must count before a
+	// deadline does, or a loop that was slow to wake (a stalled machine)
+	// would time out a connection whose next request is already waiting,
+	// and close it with unread input: a reset.
 	l.deliver(n)
 	l.runTimers()
 	l.takePosted()

@@ -7,7 +7,7 @@ import "time"
 // from any goroutine.
 type Metrics struct {
 	Iterations uint64 // waits and what followed each
-	Events     uint64 // ready descriptors the waits returned
+	Events     uint64 // ready descriptors the waits returned (the loop's wake-up included)
 	Timers     uint64 // timers fired
 	Posted     uint64 // functions posted from other goroutines and run
 	Callbacks  uint64 // callSoon tasks run (future callbacks, CallSoon, posted functions)
@@ -23,7 +23,7 @@ type Metrics struct {
 // Iteration is what one loop iteration did, for a tracer (SetTracer).
 type Iteration struct {
 	Wait      time.Duration // how long the wait for readiness took
-	Events    int           // ready descriptors
+	Events    int           // ready descriptors (the loop's wake-up included)
 	Timers    int           // timers fired
 	Posted    int           // posted functions taken in
 	Callbacks int           // callSoon tasks run
