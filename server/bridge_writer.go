@@ -47,6 +47,8 @@ type responseWriter struct {
 	chunkedTE   bool    // the handler asked for chunked coding
 	noLength    bool    // Content-Length set to nil: none added
 	trailers    []string
+	snapKeys    int   // the header's size at WriteHeader
+	prefixed    bool  // it had http.TrailerPrefix keys then
 	clen        int64 // the Content-Length the handler set, or -1
 	written     int64
 
@@ -169,6 +171,7 @@ func (w *responseWriter) snapshot() {
 				}
 			}
 			if strings.HasPrefix(k, http.TrailerPrefix) {
+				w.prefixed = true
 				continue
 			}
 			for _, v := range vv {
@@ -176,6 +179,7 @@ func (w *responseWriter) snapshot() {
 			}
 		}
 	}
+	w.snapKeys = len(h)
 	code := w.status
 	w.sniff = !haveType && encoding == "" && te == "" && bodyAllowed(code)
 	w.chunkedTE = te != "" && !strings.EqualFold(te, "identity")
@@ -570,8 +574,17 @@ func (w *responseWriter) endStream(trailers Headers) {
 
 // finalTrailers returns the trailer fields the handler set: those it
 // declared in the Trailer header, and those under http.TrailerPrefix.
+//
+// Keys under the prefix are set after WriteHeader, which changes the
+// header's size; a header of the size it had then, without such keys
+// then, is not searched again (a map's iteration is not free). Only a
+// handler that deletes a field after WriteHeader and adds a prefixed
+// trailer in its place would be missed.
 func (w *responseWriter) finalTrailers() Headers {
 	var t Headers
+	if len(w.header) == w.snapKeys && !w.prefixed && len(w.trailers) == 0 {
+		return nil
+	}
 	for k, vv := range w.header {
 		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
 			for _, v := range vv {

@@ -45,6 +45,7 @@ var peers = []peer{
 	{"nethttp", nil},
 	{"nbio", nil},
 	{"fasthttpadaptor", nil},
+	{"native", nil}, // the server's own API: the ceiling
 }
 
 func main() {
@@ -97,8 +98,41 @@ func main() {
 	}
 }
 
-// run measures one server once.
+// run measures one server: after waiting (up to 20 s) for the machine to
+// be quiet, once, and again (twice at most) while other processes used
+// more than a quarter of a core during the run; the quietest run counts.
 func run(p peer, bin, httpbench string, conns int, dur time.Duration) (rps, cores float64) {
+	best := -1.0
+	for attempt := 0; attempt < 3; attempt++ {
+		waitQuiet(20 * time.Second)
+		r, c, other := runOnce(p, bin, httpbench, conns, dur)
+		if best < 0 || other < best {
+			best, rps, cores = other, r, c
+		}
+		if other <= 0.25 {
+			break
+		}
+		log.Printf("%s: other processes used %.2f cores during the run: again", p.name, other)
+	}
+	return rps, cores
+}
+
+// waitQuiet waits until the machine's other processes use less than a
+// quarter of a core over a second, or until max has passed.
+func waitQuiet(max time.Duration) {
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) {
+		b0 := machineBusy()
+		time.Sleep(time.Second) // a measurement interval, not synchronisation
+		if machineBusy()-b0 < 0.25 {
+			return
+		}
+	}
+}
+
+// runOnce measures one server once: its req/s, its CPU share, and the
+// CPU share of every other process on the machine meanwhile.
+func runOnce(p peer, bin, httpbench string, conns int, dur time.Duration) (rps, cores, other float64) {
 	addr := freeAddr()
 	cmd := exec.Command("taskset", append([]string{"-c", "0", filepath.Join(bin, serverBin(p.name)), "-addr", addr}, p.args...)...)
 	cmd.Stderr = os.Stderr
@@ -112,22 +146,24 @@ func run(p peer, bin, httpbench string, conns int, dur time.Duration) (rps, core
 	}()
 	waitPort(addr)
 	// taskset execs the server: its pid is the server's.
-	busy0 := machineBusy()
-	out, err := exec.Command("taskset", "-c", "1", httpbench, "-c", strconv.Itoa(conns), "-d", dur.String(),
-		"-warmup", "1s", "-json", "-server-pid", strconv.Itoa(cmd.Process.Pid), "http://"+addr+"/hello/world").Output()
+	start, busy0, srv0 := time.Now(), machineBusy(), procCPU(cmd.Process.Pid)
+	load := exec.Command("taskset", "-c", "1", httpbench, "-c", strconv.Itoa(conns), "-d", dur.String(),
+		"-warmup", "1s", "-json", "-server-pid", strconv.Itoa(cmd.Process.Pid), "http://"+addr+"/hello/world")
+	out, err := load.Output()
 	if err != nil {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		log.Fatalf("%s: httpbench: %v", p.name, err)
 	}
-	busy := machineBusy() - busy0
+	wall := time.Since(start).Seconds()
+	busy, srv := machineBusy()-busy0, procCPU(cmd.Process.Pid)-srv0
+	gen := (load.ProcessState.UserTime() + load.ProcessState.SystemTime()).Seconds()
+	other = (busy - srv - gen) / wall
 	var res struct {
-		RPS      float64 `json:"rps"`
-		Duration float64 `json:"duration_s"`
-		Errors   map[string]int
-		CPU      struct {
-			Self   float64 `json:"self_s"`
+		RPS    float64 `json:"rps"`
+		Errors map[string]int
+		CPU    struct {
 			Server struct {
-				Seconds float64 `json:"s"`
-				Cores   float64 `json:"cores"`
+				Cores float64 `json:"cores"`
 			} `json:"server"`
 		} `json:"cpu"`
 	}
@@ -136,16 +172,25 @@ func run(p peer, bin, httpbench string, conns int, dur time.Duration) (rps, core
 	}
 	for k, v := range res.Errors {
 		if v > 0 {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 			log.Fatalf("%s: %d %s errors", p.name, v, k)
 		}
 	}
-	// Other processes' CPU during the run (warm-up included), in cores:
-	// a busy machine makes every figure of the run suspect.
-	other := (busy - res.CPU.Server.Seconds - res.CPU.Self) / (res.Duration + 1)
-	if other > 0.25 {
-		log.Printf("%s: other processes used %.2f cores during the run", p.name, other)
+	log.Printf("%s: load generator %.2f cores, other processes %.2f", p.name, gen/wall, other)
+	return res.RPS, res.CPU.Server.Cores, other
+}
+
+// procCPU returns the CPU seconds (user and system) process pid has used.
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
 	}
-	return res.RPS, res.CPU.Server.Cores
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // after "pid (comm) "
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100 // USER_HZ
 }
 
 // machineBusy returns the CPU seconds all processes have used (/proc/stat).
@@ -154,12 +199,12 @@ func machineBusy() float64 {
 	if err != nil {
 		return 0
 	}
-	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0]) // cpu user nice system idle iowait irq softirq steal
+	// cpu user nice system idle iowait irq softirq steal: processes' time
+	// is user, nice and system; interrupts (loopback TCP runs in softirq)
+	// are charged to no process.
+	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
 	var ticks float64
-	for i, v := range f[1:] {
-		if i == 3 || i == 4 {
-			continue // idle, iowait
-		}
+	for _, v := range f[1:4] {
 		n, _ := strconv.ParseFloat(v, 64)
 		ticks += n
 	}
