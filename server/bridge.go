@@ -149,7 +149,8 @@ func (b *Bridge) StreamBody(req *Request) bool {
 //     closing), or takes the Content-Length the handler set. HEAD
 //     responses, 204 and 304 carry no body.
 //   - It implements http.Flusher, http.Hijacker, io.ReaderFrom (sendfile
-//     for files) and io.StringWriter, and the deadlines of
+//     for files), io.StringWriter, the deprecated http.CloseNotifier, and
+//     the deadlines and full duplex of
 //     http.ResponseController: SetReadDeadline bounds the handler's body
 //     reads, SetWriteDeadline its writes (a write past it closes the
 //     connection).
@@ -158,9 +159,11 @@ func (b *Bridge) StreamBody(req *Request) bool {
 //     its connection closed, so the client sees it cut short.
 //     http.ErrAbortHandler closes the connection without logging.
 //
-// The request's Context is cancelled when the client goes away (cause
-// ErrClientGone), when the server begins to close (ErrServerClosed), or
-// when the handler has returned.
+// The request's Context is cancelled (context.Canceled) when the client
+// goes away, when the server begins to close (the signal for a handler
+// holding a hijacked connection to say goodbye), or when the handler has
+// returned; it costs nothing until the handler asks for it. "OPTIONS *" is
+// answered by the bridge, as by net/http's server, without the handler.
 func (b *Bridge) Serve(req *Request) *Future {
 	w := &responseWriter{b: b, req: req, inline: b.inline, clen: -1, peer: req.x.Peer()}
 	w.ctx.w = w
