@@ -401,3 +401,36 @@ func TestBridgePipelinedResponsesInOrder(t *testing.T) {
 		}
 	}
 }
+
+// A server on several loops serves a bridge too: each request's I/O on
+// its own loop, handlers in goroutines or inline.
+func TestBridgeOnSeveralLoops(t *testing.T) {
+	for _, m := range bothModes {
+		t.Run(m.name, func(t *testing.T) {
+			ts := startBridge(t, benchMux(), m.opts, Loops(3))
+			var wg sync.WaitGroup
+			for c := 0; c < 6; c++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					client := &http.Client{Transport: &http.Transport{}}
+					defer client.CloseIdleConnections()
+					for i := 0; i < 50; i++ {
+						resp, err := client.Get("http://" + ts.addr + "/hello/loops")
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						b, _ := io.ReadAll(resp.Body)
+						resp.Body.Close()
+						if string(b) != "{\"hello\":\"loops\"}\n" {
+							t.Errorf("%q", b)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}
