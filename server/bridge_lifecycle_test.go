@@ -216,8 +216,10 @@ func TestBridgeMaxHandlers(t *testing.T) {
 	const limit, clients = 3, 12
 	var running, peak atomic.Int32
 	release := make(chan struct{})
+	started := make(chan struct{}, clients)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := running.Add(1)
+		started <- struct{}{}
 		for {
 			p := peak.Load()
 			if n <= p || peak.CompareAndSwap(p, n) {
@@ -234,8 +236,8 @@ func TestBridgeMaxHandlers(t *testing.T) {
 		conns[i] = dial(t, ts.addr)
 		conns[i].write(get("/"))
 	}
-	for running.Load() < limit {
-		time.Sleep(time.Millisecond) // polling a counter, not ordering
+	for range limit {
+		<-started // the first handlers run, and wait
 	}
 	close(release)
 	for i, rc := range conns {
