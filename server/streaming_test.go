@@ -206,6 +206,20 @@ func uploadServer(t *testing.T) *testServer {
 				req.Respond(200, fmt.Sprintf("%d %x", n, h.Sum(nil)), nil)
 			}()
 			return nil
+		case "/head-first":
+			go func() { // the head goes out before the body is asked for
+				s, err := req.Stream(200, NewHeaders("Content-Length", "2"))
+				if err != nil {
+					return
+				}
+				if b, err := io.ReadAll(body); err != nil || string(b) != "hello" {
+					s.Close()
+					return
+				}
+				io.WriteString(s, "ok")
+				s.Close()
+			}()
+			return nil
 		case "/limited":
 			body.SetLimit(1000)
 			done := req.Loop().NewFuture()
@@ -269,6 +283,29 @@ func TestStreamedUploads(t *testing.T) {
 	rc.write("hello")
 	if got := bodyOf(t, rc.response("POST")); !strings.HasPrefix(got, "5 2cf24dba") {
 		t.Fatalf("after 100 Continue: %q", got)
+	}
+
+	// A handler that answers before it reads gets no 100 Continue in the
+	// middle of its response: the client, having waited, sends anyway.
+	rc = dial(t, ts.addr)
+	rc.write("POST /head-first HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+	if line, err := rc.br.ReadString('\n'); err != nil || line != "HTTP/1.1 200 OK\r\n" {
+		t.Fatalf("head-first: status line %q, %v", line, err)
+	}
+	for line := ""; line != "\r\n"; {
+		var err error
+		if line, err = rc.br.ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rc.write("hello")
+	b := make([]byte, 2)
+	if _, err := io.ReadFull(rc.br, b); err != nil || string(b) != "ok" {
+		t.Fatalf("head-first: body %q, %v", b, err)
+	}
+	rc.write("GET /other HTTP/1.1\r\nHost: x\r\n\r\n") // nothing stray before its answer
+	if resp := rc.response("GET"); resp.StatusCode != 401 {
+		t.Fatalf("after head-first: %d", resp.StatusCode)
 	}
 
 	rc = dial(t, ts.addr)

@@ -24,9 +24,13 @@ func (c *Conn) beginBody(x *Exchange) {
 // earlier response is still to be written (the interim response must not
 // overtake it: advance sends it when x's turn comes), or x's handler
 // streams the body and has not asked for it yet (it may answer without
-// it: RFC 9110 §10.1.1).
+// it: RFC 9110 §10.1.1), or has begun its final response (a 100 after it
+// would land inside it).
 func (c *Conn) maybeContinue(x *Exchange) {
 	if !x.Head.Expect100 || x.sent100 || x.Head.Minor == 0 {
+		return
+	}
+	if x.phase() >= xClaimed {
 		return
 	}
 	if h := c.queue.head; h != nil && h != x {
