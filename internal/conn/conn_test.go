@@ -359,3 +359,24 @@ func TestStreamedBodyDeliveredAsRead(t *testing.T) {
 		t.Fatalf("pipelined after the body: %q", b)
 	}
 }
+
+// TestWatchAfterClientLeft: a watcher registered after the client shut
+// its side (the response still owed) learns at once that it is gone.
+func TestWatchAfterClientLeft(t *testing.T) {
+	var held *Exchange
+	hs := newHarness(t, Config{}, func(x *Exchange) { held = x })
+	hs.send(get("/"))
+	if held == nil {
+		t.Fatal("not dispatched")
+	}
+	unix.Shutdown(hs.client, unix.SHUT_WR)
+	hs.poll(50 * time.Millisecond) // the loop reads the end of input
+	gone := "not run"
+	if err := held.Watch(held.Gen(), func(g bool) { gone = fmt.Sprint(g) }, nil); err != nil {
+		t.Fatal(err)
+	}
+	if gone != "true" {
+		t.Fatalf("watcher after the client left: %s, want true at once", gone)
+	}
+	respond(held, 200, "late")
+}

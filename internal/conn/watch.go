@@ -13,7 +13,8 @@ import (
 // handler done). A request has one watcher; a second Watch replaces the
 // first. Watched requests keep a connection that reads no more requests
 // reading anyway, to see the client go: what arrives then is discarded.
-// On the loop.
+// A watcher registered after the client went away runs at once. On the
+// loop.
 //
 // tag is kept with the watcher for its owner (WatchTag), so that the
 // owner can find what it registered without a field of its own.
@@ -22,7 +23,7 @@ func (x *Exchange) Watch(gen uint32, fn func(gone bool), tag any) error {
 	switch {
 	case x.Gen() != gen:
 		return x.stale(gen)
-	case c.closed:
+	case c.closed, c.eof: // gone before the watcher came
 		fn(true)
 		return nil
 	}
