@@ -2,7 +2,6 @@ package server
 
 import (
 	"io"
-	"os"
 )
 
 // ReadFrom implements io.ReaderFrom: a regular file (or an
@@ -40,7 +39,7 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	}
 	r := w.req
 	err := w.wait(func() *Future {
-		if fut := w.st.SendFile(f, off, size); fut.Failed() {
+		if fut := w.st.sendFile(f, off, size); fut.Failed() {
 			return fut
 		}
 		return r.x.Drained(r.gen) // f may be closed once ReadFrom returns
@@ -54,35 +53,6 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	}
 	_, err = f.Seek(size, io.SeekCurrent)
 	return n + size, err
-}
-
-// sendableFile returns the regular file src reads, directly or through
-// an io.LimitedReader.
-func sendableFile(src io.Reader) (*os.File, *io.LimitedReader) {
-	lr, _ := src.(*io.LimitedReader)
-	if lr != nil {
-		src = lr.R
-	}
-	f, _ := src.(*os.File)
-	return f, lr
-}
-
-// fileSection returns how much of f is left to send from its current
-// offset (bounded by lr), and that offset.
-func fileSection(f *os.File, lr *io.LimitedReader) (size, off int64, ok bool) {
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return 0, 0, false
-	}
-	off, err = f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return 0, 0, false
-	}
-	size = max(st.Size()-off, 0)
-	if lr != nil {
-		size = min(size, max(lr.N, 0))
-	}
-	return size, off, true
 }
 
 // writerOnly hides ReadFrom, so that io.Copy to it does not come back.

@@ -101,11 +101,6 @@ func (w *responseWriter) requestURL() (*url.URL, error) {
 	if h.Form == parser.FormOrigin {
 		w.url = url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery,
 			ForceQuery: h.HasQuery && r.URL.RawQuery == ""}
-		if !h.Escaped && escapesInPath(w.url.Path) {
-			// Nothing to decode, but net/url would write the path
-			// otherwise ("/a(b)" as "/a%28b%29"): it keeps it as sent.
-			w.url.RawPath = w.url.Path
-		}
 		return &w.url, nil
 	}
 	raw := r.x.String(h.Target)
@@ -119,26 +114,6 @@ func (w *responseWriter) requestURL() (*url.URL, error) {
 		return u, err
 	}
 	return url.ParseRequestURI(raw)
-}
-
-// pathKeeps holds the bytes net/url leaves as they are in a path (its
-// shouldEscape in path mode): letters, digits, "-_.~" and "$&+,/:;=@".
-var pathKeeps = func() (t [256]bool) {
-	for c := 0; c < 256; c++ {
-		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			strings.IndexByte("-_.~$&+,/:;=@", byte(c)) >= 0
-	}
-	return t
-}()
-
-// escapesInPath reports whether net/url would escape a byte of path.
-func escapesInPath(path string) bool {
-	for i := 0; i < len(path); i++ {
-		if !pathKeeps[path[i]] {
-			return true
-		}
-	}
-	return false
 }
 
 // httpHeader returns the request's header fields as an http.Header, as

@@ -355,6 +355,8 @@ func TestURLPathDecoded(t *testing.T) {
 		{"/a%2Fb?x=%20", "/a/b", "/a%2Fb", "/a%2Fb"},
 		{"/a%20b", "/a b", "", "/a%20b"},
 		{"/plain", "/plain", "", "/plain"},
+		{"/a(b)!", "/a(b)!", "/a(b)!", "/a(b)!"}, // net/url would escape them: it keeps the path as sent
+		{"/a$b@c", "/a$b@c", "", "/a$b@c"},
 	} {
 		rc.write("GET " + c.target + " HTTP/1.1\r\nHost: x\r\n\r\n")
 		rc.response("GET")

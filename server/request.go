@@ -1,6 +1,8 @@
 package server
 
 import (
+	"strings"
+
 	"asynchttpserver.dev/internal/conn"
 	"asynchttpserver.dev/internal/parser"
 )
@@ -87,7 +89,7 @@ func (sh *shard) newRequest(x *conn.Exchange) *Request {
 func (r *Request) setURL(x *conn.Exchange, h *parser.Head) {
 	u := &r.URL
 	u.Path = x.String(h.Path)
-	if h.Escaped {
+	if h.Escaped || strings.ContainsAny(u.Path, escapedSubDelims) {
 		u.setPath(u.Path)
 	}
 	switch h.Form {

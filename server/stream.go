@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"asynchttpserver.dev/internal/conn"
+	"asynchttpserver.dev/internal/poller"
 )
 
 // Stream is a response whose body is written in pieces, without knowing
@@ -93,10 +94,17 @@ func (s *Stream) SendString(p string) *Future { return s.Send([]byte(p)) }
 // SendFile writes n bytes of f from offset as the next part of the body,
 // with sendfile(2) where the OS has it (Linux, macOS, FreeBSD: the bytes
 // go from the page cache to the socket without a copy through the
-// process) and a read/write loop elsewhere. The future completes once the
-// section has been handed to the kernel; f must stay open until then. Its
+// process) and a read/write loop elsewhere. The future completes, as
+// Send's, when the connection's unsent output is back under a quarter of
+// MaxOutput; f may be closed then, the section perhaps still being sent:
+// the connection sends from its own duplicate of f's descriptor. f's
 // offset is neither used nor moved. On the loop.
 func (s *Stream) SendFile(f *os.File, offset, n int64) *Future {
+	return s.sendFile(f, offset, n)
+}
+
+// sendFile is SendFile for an *os.File or a wrapper of one (sendable).
+func (s *Stream) sendFile(f poller.File, offset, n int64) *Future {
 	x := s.r.x
 	x.Loop().MustBeOnLoop("Stream.SendFile")
 	if s.r.dropBody {
@@ -221,12 +229,13 @@ func (s *Stream) wait(start func() *Future) error {
 }
 
 // ReadFrom copies r to the body until r's end, at the client's pace. A
-// regular *os.File goes with sendfile(2) from its current offset (which it
-// then moves past what was sent). For a goroutine: io.Copy uses it.
+// regular file (io.Copy from an *os.File, or from an io.LimitedReader of
+// one) goes with sendfile(2) from its current offset, which it then moves
+// past what was sent. For a goroutine: io.Copy uses it.
 func (s *Stream) ReadFrom(r io.Reader) (int64, error) {
 	s.mustBeOffLoop("Stream.ReadFrom")
-	if f, ok := r.(*os.File); ok {
-		if n, done, err := s.readFile(f); done {
+	if f, lr := sendableFile(r); f != nil {
+		if n, done, err := s.readFile(f, lr); done {
 			return n, err
 		}
 	}
@@ -253,23 +262,22 @@ func (s *Stream) ReadFrom(r io.Reader) (int64, error) {
 	}
 }
 
-// readFile sends the rest of a regular file with SendFile; done is false
-// when f is not a regular file (the caller copies it instead).
-func (s *Stream) readFile(f *os.File) (n int64, done bool, err error) {
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
+// readFile sends the rest of a regular file (up to lr's limit) with
+// sendfile; done is false when f is not a regular file (the caller copies
+// it instead).
+func (s *Stream) readFile(f sendable, lr *io.LimitedReader) (n int64, done bool, err error) {
+	n, off, ok := fileSection(f, lr)
+	if !ok {
 		return 0, false, nil
 	}
-	off, err := f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return 0, false, nil
-	}
-	n = st.Size() - off
 	if err := s.Flush(); err != nil {
 		return 0, true, err
 	}
-	if err := s.wait(func() *Future { return s.SendFile(f, off, n) }); err != nil {
+	if err := s.wait(func() *Future { return s.sendFile(f, off, n) }); err != nil {
 		return 0, true, err
+	}
+	if lr != nil {
+		lr.N -= n
 	}
 	_, err = f.Seek(n, io.SeekCurrent)
 	return n, true, err
@@ -293,8 +301,7 @@ func (s *Stream) mustBeOffLoop(what string) {
 
 // RespondFile answers with the whole of f, a regular file: its size as
 // Content-Length, its bytes sent with sendfile(2) (see Stream.SendFile).
-// The future completes once the file has been handed to the kernel; f
-// must stay open until then. On the loop.
+// The future completes as SendFile's; f may be closed then. On the loop.
 func (r *Request) RespondFile(code int, headers Headers, f *os.File) *Future {
 	l := r.x.Loop()
 	l.MustBeOnLoop("Request.RespondFile")

@@ -30,7 +30,13 @@ type URL struct {
 func (u *URL) setPath(raw string) {
 	u.Path, u.RawPath = raw, ""
 	if strings.IndexByte(raw, '%') < 0 {
-		return // the usual path: nothing to decode, no allocation
+		// Nothing to decode. net/url keeps RawPath when escaping Path
+		// would not give the path back: for a valid target without '%',
+		// when it has a sub-delimiter that net/url escapes.
+		if strings.ContainsAny(raw, escapedSubDelims) {
+			u.RawPath = raw
+		}
+		return
 	}
 	p, err := url.PathUnescape(raw)
 	if err != nil {
@@ -42,13 +48,17 @@ func (u *URL) setPath(raw string) {
 	}
 }
 
+// escapedSubDelims are the sub-delimiters (RFC 3986 §2.2) valid in a path
+// that net/url's path escaping escapes all the same.
+const escapedSubDelims = "!'()*"
+
 // EscapedPath returns the path in its escaped form: RawPath when it is
 // set, else Path escaped by net/url's rules.
 func (u URL) EscapedPath() string {
 	if u.RawPath != "" {
 		return u.RawPath
 	}
-	if strings.IndexByte(u.Path, '%') < 0 && !strings.ContainsAny(u.Path, " ?#") && isASCII(u.Path) {
+	if strings.IndexByte(u.Path, '%') < 0 && !strings.ContainsAny(u.Path, " ?#"+escapedSubDelims) && isASCII(u.Path) {
 		return u.Path
 	}
 	return (&url.URL{Path: u.Path}).EscapedPath()

@@ -1,7 +1,6 @@
 package conn
 
 import (
-	"os"
 	"strconv"
 
 	"asynchttpserver.dev/internal/parser"
@@ -73,7 +72,7 @@ type stream struct {
 // section.
 type part struct {
 	data   []byte
-	f      *os.File
+	f      poller.File
 	off, n int64
 }
 
@@ -242,9 +241,11 @@ func (x *Exchange) WriteBody(gen uint32, p []byte) (*poller.Future, error) {
 // to the socket without passing through the process. The framing is
 // checked as for WriteBody; a body the handler frames with its own chunks
 // cannot take a file (ErrChunked), since its chunks could not be checked.
-// The future completes once the section has been handed to the kernel.
-// f must stay open until then. On the loop.
-func (x *Exchange) WriteFile(gen uint32, f *os.File, offset, n int64) (*poller.Future, error) {
+// The future completes, as WriteBody's, when the connection's unsent
+// output is back under the low-water mark, the section perhaps still
+// among it; f may be closed then (the socket sends from its own
+// duplicate of the descriptor). On the loop.
+func (x *Exchange) WriteFile(gen uint32, f poller.File, offset, n int64) (*poller.Future, error) {
 	c := x.conn
 	st := &x.stream
 	switch {

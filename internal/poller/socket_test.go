@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -254,6 +255,69 @@ func TestCloseWriteDeliversEOFAfterPendingOutput(t *testing.T) {
 	}
 	if _, err := sb.Read(buf); err != io.EOF {
 		t.Fatalf("Read after EOF = %v", err)
+	}
+}
+
+// A file closed as soon as it is queued is sent whole from the socket's
+// own descriptor, not from whatever the process opens next under the
+// same number; the socket's duplicate is closed once it is sent.
+func TestSendFileClosedAfterQueueing(t *testing.T) {
+	l := newTestLoop(t)
+	fa, b := socketpair(t)
+	defer unix.Close(b)
+	a, err := l.NewSocket(fa, netip.AddrPort{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	dir := t.TempDir()
+	const size = 2 << 20
+	write := func(name string, c byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, bytes.Repeat([]byte{c}, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	f, err := os.Open(write("file", 'a'))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fut := a.SendFile(f, 0, size)
+	fd := f.Fd()
+	f.Close()
+	g, err := os.Open(write("other", 'B')) // likely under fd's number
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if a.Pending() == 0 {
+		t.Fatal("2 MB did not fit in the socket at once: the test needs some still queued")
+	}
+	t.Logf("file descriptor %d closed, %d opened", fd, g.Fd())
+	got := 0
+	buf := make([]byte, 64<<10)
+	for got < size {
+		n, err := unix.Read(b, buf)
+		if err == unix.EAGAIN {
+			if err := l.Poll(10 * time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err != nil || n == 0 {
+			t.Fatalf("after %d bytes: %d, %v", got, n, err)
+		}
+		if i := bytes.IndexByte(buf[:n], 'B'); i >= 0 {
+			t.Fatalf("byte %d came from the file opened after the close", got+i)
+		}
+		got += n
+	}
+	for !fut.Finished() {
+		l.Poll(0)
+	}
+	if fut.Err() != nil {
+		t.Fatal(fut.Err())
 	}
 }
 
