@@ -35,7 +35,7 @@ func runBench(ctx context.Context, cfg config, ws workspace, out string) error {
 	gate := &quietGate{maxOther: cfg.maxOther}
 	r := &runner{place: place, gen: gen, genAll: genAll, duration: cfg.duration, warmup: cfg.warmup, gate: gate}
 	rep, servers := newReport(cfg, b, r, cfg.duration, cfg.warmup, cfg.rounds)
-	runs := len(servers) * len(cfg.scenarios) * cfg.rounds
+	runs := runCount(servers, cfg.scenarios) * cfg.rounds
 	per := cfg.warmup + cfg.duration + 500*time.Millisecond
 	log.Printf("%d runs with %s, about %v", runs, gen.Name(), (time.Duration(runs) * per).Round(time.Second))
 	if err := r.rounds(ctx, rep, servers, cfg.scenarios, cfg.rounds); err != nil {
@@ -72,8 +72,20 @@ func chooseLoadgen(cfg config, httpbench string, place placement) (loadgen.Gener
 	return &loadgen.Wrk{Path: path, ScriptDir: "wrk", Prefix: place.load}, nil
 }
 
+// runCount returns the runs of one round: each scenario over the servers
+// it measures.
+func runCount(servers []serverDef, scenarios []string) int {
+	n := 0
+	for _, key := range scenarios {
+		n += len(lookupScenario(key).serversOf(servers))
+	}
+	return n
+}
+
 // newReport describes the run for the outputs and returns the servers to
-// measure: ours only when it was built.
+// measure: ours only when it was built, and only servers that one of the
+// scenarios measures (the mux servers in the mux scenarios, the Hello
+// World servers in the others).
 func newReport(cfg config, b buildResult, r *runner, d, warmup time.Duration, rounds int) (*report.Report, []serverDef) {
 	place := r.place
 	rep := &report.Report{
@@ -81,30 +93,41 @@ func newReport(cfg config, b buildResult, r *runner, d, warmup time.Duration, ro
 		Machine: machine(), Pinning: place.note, LoadGen: r.gen.Version(),
 		Rounds: rounds, Duration: d, Warmup: warmup, Notes: b.notes,
 	}
-	allCores := false
+	allCores, hello, mux := false, false, false
 	for _, key := range cfg.scenarios {
-		allCores = allCores || lookupScenario(key).allCores
+		sc := lookupScenario(key)
+		allCores = allCores || sc.allCores
+		hello, mux = hello || !sc.mux, mux || sc.mux
 	}
 	if allCores {
 		rep.Pinning += "; in the all-cores scenario, " + unpinned().note
 	}
 	var servers []serverDef
 	for _, key := range cfg.servers {
-		if key == oursKey && !b.ours {
+		sv := lookupServer(key)
+		if (key == oursKey && !b.ours) || (sv.mux && !mux) || (!sv.mux && !hello) {
 			continue
 		}
-		sv := lookupServer(key)
 		servers = append(servers, sv)
 		srv := report.Server{Key: sv.key, Label: sv.label(), Command: shellJoin(sv.command(place.server, "127.0.0.1:PORT", false))}
-		if allCores {
+		if allCores && !sv.mux {
 			srv.AllCoresCommand = shellJoin(sv.command(nil, "127.0.0.1:PORT", true))
+		}
+		if sv.mux {
+			srv.Group = muxGroup
 		}
 		rep.Servers = append(rep.Servers, srv)
 	}
-	rep.Reference, rep.Notes = reference(servers, rep.Notes)
+	if hello {
+		rep.Reference, rep.Notes = reference(servers, rep.Notes)
+	}
 	for _, key := range cfg.scenarios {
 		sc := lookupScenario(key)
-		rep.Scenarios = append(rep.Scenarios, sc.reportScenario(r.generator(sc), d))
+		rs := sc.reportScenario(r.generator(sc), d)
+		if sc.mux {
+			rs.Reference = muxReference(servers)
+		}
+		rep.Scenarios = append(rep.Scenarios, rs)
 	}
 	rep.ChartFile = rep.Date + ".svg"
 	return rep, servers
@@ -124,8 +147,8 @@ func invocation() string {
 	return strings.Join(append(parts, os.Args[1:]...), " ")
 }
 
-// reference picks the server that ratios are relative to: ours, or net/http
-// when ours is not measured.
+// reference picks the server that the Hello World scenarios' ratios are
+// relative to: ours, or net/http when ours is not measured.
 func reference(servers []serverDef, notes []string) (string, []string) {
 	for _, want := range []string{oursKey, "nethttp"} {
 		for _, s := range servers {
@@ -140,22 +163,34 @@ func reference(servers []serverDef, notes []string) (string, []string) {
 	return "", notes
 }
 
+// muxReference picks the server that the mux scenarios' ratios are
+// relative to: the first of muxReferenceKeys that is measured; "" for none.
+func muxReference(servers []serverDef) string {
+	for _, key := range muxReferenceKeys {
+		for _, s := range servers {
+			if s.key == key {
+				return key
+			}
+		}
+	}
+	return ""
+}
+
 // rounds runs every scenario on every server, round after round. Each round
 // starts one server further along the list, so that drift in the machine's
 // speed spreads over all servers alike. A failed run is noted and skipped.
 func (r *runner) rounds(ctx context.Context, rep *report.Report, servers []serverDef, scenarios []string, rounds int) error {
-	total, done := rounds*len(scenarios)*len(servers), 0
+	total, done := rounds*runCount(servers, scenarios), 0
 	for round := 1; round <= rounds; round++ {
-		order := rotate(servers, round-1)
 		for _, key := range scenarios {
 			sc := lookupScenario(key)
-			for _, sv := range order {
+			for _, sv := range rotate(sc.serversOf(servers), round-1) {
 				done++
 				run, err := r.measureQuietly(ctx, round, sc, sv)
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				prefix := fmt.Sprintf("[%d/%d] round %d %-15s %-9s", done, total, round, sc.key, sv.key)
+				prefix := fmt.Sprintf("[%d/%d] round %d %-15s %-16s", done, total, round, sc.key, sv.key)
 				if err != nil {
 					log.Printf("%s FAILED: %v", prefix, err)
 					rep.Notes = append(rep.Notes, fmt.Sprintf("round %d, %s, %s failed: %s", round, sc.key, sv.key, firstLines(err.Error(), 2)))

@@ -32,16 +32,20 @@ type config struct {
 // the server's own.
 const defaultIdleConns = 15000
 
-// forMode returns the servers a mode measures: BENCH_SERVERS if set;
-// otherwise every server, less those that only the idle-memory
-// measurement wants by default (evio) when the mode is bench or cost.
-func (c config) forMode(idleOrSmoke bool) []string {
-	if c.serversGiven || idleOrSmoke {
-		return c.servers
-	}
+// forMode returns the servers a mode measures: in the smoke run, every
+// server (or BENCH_SERVERS); in bench-idle, whose client asks every server
+// for Hello World, every server but the mux ones (net/http bridge's peers,
+// which serve JSON at /hello/{name} only); in bench and bench-cost,
+// BENCH_SERVERS if set, otherwise every server but those that only the
+// idle-memory measurement wants by default (evio).
+func (c config) forMode(m mode) []string {
 	var out []string
 	for _, key := range c.servers {
-		if !lookupServer(key).idleOnly {
+		s := lookupServer(key)
+		switch {
+		case m.idle && s.mux:
+		case !m.idle && !m.smoke && !c.serversGiven && s.idleOnly:
+		default:
 			out = append(out, key)
 		}
 	}

@@ -87,16 +87,31 @@ func TestServersForMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bench, idle := cfg.forMode(false), cfg.forMode(true)
-	if slices.Contains(bench, "evio") || !slices.Contains(idle, "evio") || len(idle) != len(bench)+1 {
-		t.Errorf("default servers: bench %v, idle %v; evio only in idle", bench, idle)
+	bench, idle, smoke := cfg.forMode(mode{}), cfg.forMode(mode{idle: true}), cfg.forMode(mode{smoke: true})
+	if slices.Contains(bench, "evio") || !slices.Contains(idle, "evio") || !slices.Contains(smoke, "evio") {
+		t.Errorf("default servers: bench %v, idle %v, smoke %v; evio only in idle and smoke", bench, idle, smoke)
+	}
+	// The mux servers run in bench, cost and smoke, not in idle (its
+	// client asks for Hello World).
+	if !slices.Contains(bench, "bridge-inline") || slices.Contains(idle, "bridge-inline") || !slices.Equal(smoke, serverKeys()) {
+		t.Errorf("default servers: bench %v, idle %v, smoke %v; the mux servers in bench and smoke only", bench, idle, smoke)
+	}
+	if cost := cfg.forMode(mode{cost: true}); !slices.Equal(cost, bench) {
+		t.Errorf("cost %v, bench %v: want the same", cost, bench)
 	}
 	cfg, err = loadConfig(env(map[string]string{"BENCH_SERVERS": "evio,ours", "BENCH_IDLE_CONNS": "500", "BENCH_COST_LOOPS": "4"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(cfg.forMode(false), []string{"evio", "ours"}) || cfg.idleConns != 500 || cfg.multiLoops(2) != 4 {
-		t.Errorf("BENCH_SERVERS=evio,ours: %v, idle conns %d, loops %d", cfg.forMode(false), cfg.idleConns, cfg.multiLoops(2))
+	if !slices.Equal(cfg.forMode(mode{}), []string{"evio", "ours"}) || cfg.idleConns != 500 || cfg.multiLoops(2) != 4 {
+		t.Errorf("BENCH_SERVERS=evio,ours: %v, idle conns %d, loops %d", cfg.forMode(mode{}), cfg.idleConns, cfg.multiLoops(2))
+	}
+	cfg, err = loadConfig(env(map[string]string{"BENCH_SERVERS": "ours,nethttp-mux"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idle := cfg.forMode(mode{idle: true}); !slices.Equal(idle, []string{"ours"}) {
+		t.Errorf("BENCH_SERVERS=ours,nethttp-mux: idle measures %v, want ours", idle)
 	}
 	if cfg, _ := loadConfig(env(nil)); cfg.multiLoops(1) != 2 || cfg.multiLoops(8) != 8 || cfg.idleConns != defaultIdleConns {
 		t.Errorf("defaults: loops %d on 1 CPU, %d on 8; idle conns %d", cfg.multiLoops(1), cfg.multiLoops(8), cfg.idleConns)
@@ -105,5 +120,46 @@ func TestServersForMode(t *testing.T) {
 		if _, err := loadConfig(env(bad)); err == nil {
 			t.Errorf("loadConfig(%v) accepted", bad)
 		}
+	}
+}
+
+// TestMuxScenario: the mux scenario runs over the mux servers only, the
+// Hello World scenarios over the others, and its ratios are to net/http's
+// ServeMux (else the bridge in goroutine mode).
+func TestMuxScenario(t *testing.T) {
+	var all []serverDef
+	for _, key := range serverKeys() {
+		all = append(all, lookupServer(key))
+	}
+	mux, hello := lookupScenario("mux-json-c64"), lookupScenario("keepalive-c64")
+	var muxKeys, helloKeys []string
+	for _, s := range mux.serversOf(all) {
+		muxKeys = append(muxKeys, s.key)
+	}
+	for _, s := range hello.serversOf(all) {
+		helloKeys = append(helloKeys, s.key)
+	}
+	wantMux := []string{"bridge-goroutine", "bridge-inline", "nethttp-mux", "nbio-mux", "fasthttpadaptor", "native-mux"}
+	if !slices.Equal(muxKeys, wantMux) || !slices.Equal(helloKeys, []string{"ours", "nethttp", "fasthttp", "gnet", "nbio", "evio"}) {
+		t.Errorf("mux scenario runs %v, Hello World scenarios %v", muxKeys, helloKeys)
+	}
+	if mux.path() != "/hello/world" || hello.path() != "/" || mux.connections != 64 || mux.allCores {
+		t.Errorf("mux scenario: path %q, %d connections, all cores %v", mux.path(), mux.connections, mux.allCores)
+	}
+	if n := runCount(all, []string{"mux-json-c64", "keepalive-c64"}); n != 12 {
+		t.Errorf("runCount = %d, want 12", n)
+	}
+	if ref := muxReference(all); ref != "nethttp-mux" {
+		t.Errorf("muxReference = %q", ref)
+	}
+	if ref := muxReference([]serverDef{lookupServer("ours"), lookupServer("native-mux"), lookupServer("bridge-goroutine")}); ref != "bridge-goroutine" {
+		t.Errorf("muxReference without net/http = %q", ref)
+	}
+	inline := lookupServer("bridge-inline")
+	if got := shellJoin(inline.command([]string{"taskset", "-c", "0"}, "127.0.0.1:9", false)); got != "taskset -c 0 bin/bridge -addr 127.0.0.1:9 -inline" {
+		t.Errorf("bridge-inline command = %q", got)
+	}
+	if inline.want().Path != "/hello/world" || lookupServer("gnet").want().Path != "/" {
+		t.Error("want: the mux servers at /hello/world, the others at /")
 	}
 }

@@ -241,6 +241,7 @@ func callgrindRun(ctx context.Context, res *costResult, i int, valgrind, tmp str
 	argv := append(append([]string{}, place.server...), valgrind, "--tool=callgrind", "--dump-instr=no",
 		"--callgrind-out-file="+outFile)
 	argv = append(argv, res.server.binary(), "-addr", addr)
+	argv = append(argv, res.server.args...)
 	if res.loops > 0 {
 		argv = append(argv, "-loops", strconv.Itoa(res.loops))
 	}
@@ -254,7 +255,7 @@ func callgrindRun(ctx context.Context, res *costResult, i int, valgrind, tmp str
 	if err := p.WaitReady(ctx, costReadyTimeout); err != nil {
 		return 0, err
 	}
-	client := costClientArgs(place, addr, n, res.conns(), p.Pid())
+	client := costClientArgs(place, addr, res.server.want().Path, n, res.conns(), p.Pid())
 	res.client = strings.ReplaceAll(strings.ReplaceAll(shellJoin(client), addr, "127.0.0.1:PORT"),
 		"-pid "+strconv.Itoa(p.Pid()), "-pid PID")
 	if err := runCostClient(ctx, client); err != nil {
@@ -269,12 +270,15 @@ func callgrindRun(ctx context.Context, res *costResult, i int, valgrind, tmp str
 	return callgrind.Instructions(outFile + ".1")
 }
 
-// costClientArgs returns costclient's command line: n requests on conns
-// connections, placed one per loop of the server (pid) when there are
+// costClientArgs returns costclient's command line: n requests for path on
+// conns connections, placed one per loop of the server (pid) when there are
 // several.
-func costClientArgs(place placement, addr string, n, conns, pid int) []string {
+func costClientArgs(place placement, addr, path string, n, conns, pid int) []string {
 	argv := append(append([]string{}, place.load...), filepath.Join(binDir, "costclient"),
 		"-addr", addr, "-n", strconv.Itoa(n))
+	if path != "/" {
+		argv = append(argv, "-path", path)
+	}
 	if conns > 1 {
 		argv = append(argv, "-c", strconv.Itoa(conns), "-pid", strconv.Itoa(pid))
 	}

@@ -47,29 +47,36 @@ func writeCostMarkdown(w io.Writer, date string, results []*costResult, notes []
 	fmt.Fprintf(w, "| commit | %s |\n", commit())
 	fmt.Fprintf(w, "| machine | `nproc` = %d; %s; Linux %s; %s |\n", m.NProc, m.CPUModel, m.Kernel, m.Go)
 	fmt.Fprintf(w, "| tool | %s `--tool=callgrind --dump-instr=no`, server only, user space; server environment `GODEBUG=%s GOMAXPROCS=1` |\n", tool, costGODEBUG)
-	fmt.Fprintf(w, "| client | `bin/costclient -addr 127.0.0.1:PORT -n N`: one keep-alive connection, one request per write, each response read in full before the next (the loops table: `-c N -pid PID`, N connections one per loop, round-robin) |\n")
+	fmt.Fprintf(w, "| client | `bin/costclient -addr 127.0.0.1:PORT -n N`: one keep-alive connection, one request per write, each response read in full and checked before the next (the loops table: `-c N -pid PID`, N connections one per loop, round-robin; the net/http handlers' table: `-path /hello/world`) |\n")
 	fmt.Fprintf(w, "| method | I(N) = instructions from start-up until `callgrind_control -d PID` once the client is done; marginal = (I(%d) − I(%d)) / %d: start-up and the connection's own cost cancel out |\n",
 		costCounts[1], costCounts[0], costCounts[1]-costCounts[0])
 	fmt.Fprintf(w, "| repeats | %d per server, servers interleaved; the table shows medians and the range of the marginal cost |\n", repeats(results))
 	fmt.Fprintf(w, "| placement | %s |\n\n", place.note)
-	ref := costReference(results)
-	fmt.Fprintf(w, "| server | I(%d) | I(%d) | marginal instructions / request | range | × %s |\n", costCounts[0], costCounts[1], refName(ref))
-	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|\n")
+	var hello, mux []*costResult
 	for _, r := range results {
-		if r.variant() {
-			continue
+		switch {
+		case r.variant():
+		case r.server.mux:
+			mux = append(mux, r)
+		default:
+			hello = append(hello, r)
 		}
-		if len(r.instr) == 0 {
-			fmt.Fprintf(w, "| %s | — | — | failed: %s | — | — |\n", r.server.label(), firstLines(fmt.Sprint(r.err), 1))
-			continue
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", r.server.label(),
-			report.Thousands(r.medianInstr(0)), report.Thousands(r.medianInstr(1)), report.Thousands(r.marginal()),
-			spreadText(r), report.Ratio(costRatio(r, ref)))
 	}
-	fmt.Fprintf(w, "\nServers that run a goroutine per connection (net/http, fasthttp, nbio's handlers) spread more: "+
-		"how long the Go scheduler spins before it sleeps depends on when the next request arrives.\n")
+	if len(hello) > 0 {
+		writeCostTable(w, hello, costReference(hello, oursKey, "nethttp"))
+		fmt.Fprintf(w, "\nServers that run a goroutine per connection (net/http, fasthttp, nbio's handlers) spread more: "+
+			"how long the Go scheduler spins before it sleeps depends on when the next request arrives.\n")
+	}
 	writeLoopsTable(w, results)
+	if len(mux) > 0 {
+		fmt.Fprintf(w, "\n## %s\n\n", muxGroup)
+		fmt.Fprintf(w, "The same `http.ServeMux` handler in every server: `GET /hello/{name}` answering `{\"hello\":\"<name>\"}` as "+
+			"`application/json` (bench/internal/mux); costclient asks for `/hello/world` (`-path /hello/world`) and checks each JSON "+
+			"response. The bridge in goroutine mode and inline (`server.Inline()`), net/http, nbio's nbhttp and fasthttp's fasthttpadaptor "+
+			"serve the ServeMux; native answers the same bytes through asynchttpserver's own API without net/http (the ceiling). "+
+			"Same method as above; ratios are to net/http.\n\n")
+		writeCostTable(w, mux, costReference(mux, muxReferenceKeys...))
+	}
 	fmt.Fprintf(w, "\n## Commands\n\n")
 	for _, r := range results {
 		for _, c := range r.commands {
@@ -77,7 +84,7 @@ func writeCostMarkdown(w io.Writer, date string, results []*costResult, notes []
 				fmt.Fprintf(w, "- `%s`\n", c)
 			}
 		}
-		if r.variant() && r.client != "" {
+		if (r.variant() || r.server.mux) && r.client != "" {
 			fmt.Fprintf(w, "  - client: `%s`\n", r.client)
 		}
 	}
@@ -88,6 +95,21 @@ func writeCostMarkdown(w io.Writer, date string, results []*costResult, notes []
 	}
 	for _, n := range notes {
 		fmt.Fprintf(w, "\nNote: %s\n", n)
+	}
+}
+
+// writeCostTable writes one table of marginal costs, ratios to ref.
+func writeCostTable(w io.Writer, rows []*costResult, ref *costResult) {
+	fmt.Fprintf(w, "| server | I(%d) | I(%d) | marginal instructions / request | range | × %s |\n", costCounts[0], costCounts[1], refName(ref))
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|\n")
+	for _, r := range rows {
+		if len(r.instr) == 0 {
+			fmt.Fprintf(w, "| %s | — | — | failed: %s | — | — |\n", r.server.label(), firstLines(fmt.Sprint(r.err), 1))
+			continue
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", r.server.label(),
+			report.Thousands(r.medianInstr(0)), report.Thousands(r.medianInstr(1)), report.Thousands(r.marginal()),
+			spreadText(r), report.Ratio(costRatio(r, ref)))
 	}
 }
 
@@ -167,12 +189,13 @@ func repeats(results []*costResult) int {
 	return n
 }
 
-// costReference returns the result ratios are relative to: ours if it was
-// measured, otherwise net/http; nil if neither was.
-func costReference(results []*costResult) *costResult {
-	for _, key := range []string{oursKey, "nethttp"} {
+// costReference returns the result a table's ratios are relative to: the
+// first of keys that was measured (ours, else net/http; in the mux table
+// muxReferenceKeys); nil if none was.
+func costReference(results []*costResult, keys ...string) *costResult {
+	for _, key := range keys {
 		for _, r := range results {
-			if r.server.key == key && len(r.instr) > 0 {
+			if r.server.key == key && !r.variant() && len(r.instr) > 0 {
 				return r
 			}
 		}

@@ -148,11 +148,42 @@ func TestCostVariantCommands(t *testing.T) {
 	if len(env) != 2 || env[1] != "GOMAXPROCS=4" {
 		t.Errorf("env = %q", env)
 	}
-	got := shellJoin(costClientArgs(placement{load: []string{"taskset", "-c", "1"}}, "127.0.0.1:9", 2000, 4, 77))
+	got := shellJoin(costClientArgs(placement{load: []string{"taskset", "-c", "1"}}, "127.0.0.1:9", "/", 2000, 4, 77))
 	if got != "taskset -c 1 bin/costclient -addr 127.0.0.1:9 -n 2000 -c 4 -pid 77" {
 		t.Errorf("client = %q", got)
 	}
-	if got := shellJoin(costClientArgs(placement{}, "127.0.0.1:9", 2000, 1, 77)); got != "bin/costclient -addr 127.0.0.1:9 -n 2000" {
+	if got := shellJoin(costClientArgs(placement{}, "127.0.0.1:9", "/", 2000, 1, 77)); got != "bin/costclient -addr 127.0.0.1:9 -n 2000" {
 		t.Errorf("one-connection client = %q", got)
+	}
+	if got := shellJoin(costClientArgs(placement{}, "127.0.0.1:9", "/hello/world", 2000, 1, 0)); got != "bin/costclient -addr 127.0.0.1:9 -n 2000 -path /hello/world" {
+		t.Errorf("mux client = %q", got)
+	}
+}
+
+// TestCostMuxTable: the mux servers have a table of their own, ratios to
+// net/http's ServeMux, and are not rows of the Hello World table.
+func TestCostMuxTable(t *testing.T) {
+	results := []*costResult{
+		withMarginal(&costResult{server: lookupServer(oursKey)}, 3000),
+		withMarginal(&costResult{server: lookupServer("nethttp")}, 9000),
+		withMarginal(&costResult{server: lookupServer("bridge-inline")}, 6000),
+		withMarginal(&costResult{server: lookupServer("nethttp-mux")}, 12000),
+	}
+	results[2].client = "bin/costclient -addr 127.0.0.1:PORT -n 2000 -path /hello/world"
+	var md bytes.Buffer
+	writeCostMarkdown(&md, "2026-01-01", results, nil, placement{note: "pinned"}, "valgrind")
+	out := md.String()
+	main, muxTable, ok := strings.Cut(out, "## "+muxGroup)
+	if !ok {
+		t.Fatalf("no mux table:\n%s", out)
+	}
+	if !strings.Contains(main, "| × ours |") || !strings.Contains(main, "| 9,000 | 9,000–9,000 (±0.0 %) | 3.00 |") || strings.Contains(main, "bridge") {
+		t.Errorf("main table:\n%s", main)
+	}
+	for _, want := range []string{"| × nethttp-mux |", "| bridge, inline (ours) |", "| 6,000 | 6,000–6,000 (±0.0 %) | 0.50 |", "| 12,000 | 12,000–12,000 (±0.0 %) | 1.00 |",
+		"client: `bin/costclient -addr 127.0.0.1:PORT -n 2000 -path /hello/world`"} {
+		if !strings.Contains(muxTable, want) {
+			t.Errorf("mux table lacks %q:\n%s", want, muxTable)
+		}
 	}
 }

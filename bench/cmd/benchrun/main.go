@@ -1,6 +1,8 @@
 // Command benchrun is the benchmark harness of asynchttpserver: it builds the
 // project's Hello World server (../cmd/hello) and the Hello World peers in
-// bench/servers, then measures them side by side.
+// bench/servers, then measures them side by side; and the net/http bridge
+// beside the servers that serve the same http.ServeMux (bench/internal/mux),
+// in a scenario of their own (mux-json-c64).
 //
 // Four modes:
 //
@@ -86,7 +88,10 @@ func run(ctx context.Context, m mode, out string) error {
 	if err := os.Chdir(ws.bench); err != nil {
 		return fmt.Errorf("chdir: %w", err)
 	}
-	cfg.servers = cfg.forMode(m.smoke || m.idle)
+	cfg.servers = cfg.forMode(m)
+	if len(cfg.servers) == 0 {
+		return errors.New("BENCH_SERVERS names no server this mode measures (bench-idle leaves out the net/http bridge's mux servers)")
+	}
 	switch {
 	case m.smoke:
 		return runSmoke(ctx, cfg, ws)

@@ -10,7 +10,6 @@ import (
 	"asynchttpserver.dev/bench/internal/proc"
 	"asynchttpserver.dev/bench/internal/report"
 	"asynchttpserver.dev/bench/internal/server"
-	"asynchttpserver.dev/bench/internal/verify"
 )
 
 const (
@@ -49,7 +48,7 @@ func (r *runner) startServer(ctx context.Context, sv serverDef, allCores bool) (
 		p.Stop(stopGrace)
 		return nil, err
 	}
-	if err := verify.Server(ctx, addr); err != nil {
+	if err := sv.want().Server(ctx, addr); err != nil {
 		p.Stop(stopGrace)
 		return nil, fmt.Errorf("answers wrongly: %w", err)
 	}
@@ -66,7 +65,7 @@ func (r *runner) measure(ctx context.Context, round int, sc scenarioDef, sv serv
 	}
 	defer p.Stop(stopGrace)
 	gen := r.generator(sc)
-	url := "http://" + p.Addr + "/"
+	url := "http://" + p.Addr + sc.path()
 	if r.warmup > 0 {
 		if _, err := gen.Run(ctx, sc.spec(url, r.warmup)); err != nil {
 			return report.Run{}, fmt.Errorf("warm-up: %w", err)

@@ -5,6 +5,7 @@ import (
 
 	"asynchttpserver.dev/bench/internal/loadgen"
 	"asynchttpserver.dev/bench/internal/report"
+	"asynchttpserver.dev/bench/internal/verify"
 )
 
 // scenarioDef is a load pattern.
@@ -16,7 +17,14 @@ type scenarioDef struct {
 	pipeline    int
 	close       bool
 	allCores    bool // every server with every CPU, nothing pinned, the load generator with a thread per CPU
+	// mux: the net/http bridge's scenario, run over the mux servers only
+	// (serverDef.mux), requesting their route; the Hello World scenarios
+	// run over the others.
+	mux bool
 }
+
+// muxGroup heads the mux scenarios' own summary grid in the report.
+const muxGroup = "net/http handlers: the bridge beside its peers"
 
 // scenarioDefs lists every scenario in report order.
 var scenarioDefs = []scenarioDef{
@@ -47,6 +55,16 @@ var scenarioDefs = []scenarioDef{
 			"`-cores 0`). Nothing is pinned, and the load generator runs a thread (event loop) per CPU on the same " +
 			"machine, so server and generator compete for the cores: compare the server's CPU time per request first.",
 	},
+	{
+		key: "mux-json-c64", title: "net/http handler (ServeMux, JSON), keep-alive, 64 connections", connections: 64, pipeline: 1, mux: true,
+		description: "The net/http bridge beside its peers: every server serves the same `http.ServeMux` handler, " +
+			"`GET /hello/{name}` answering `{\"hello\":\"<name>\"}` as `application/json` (bench/internal/mux), " +
+			"and 64 keep-alive connections request `/hello/world`, one request in flight on each. Each server is checked first " +
+			"(200, the body `{\"hello\":\"world\"}` and a newline, Content-Type application/json; plain, pipelined ×16, Connection: close). " +
+			"The bridge runs in goroutine mode (a goroutine per request, as net/http) and inline (`server.Inline()`, the handler on the loop); " +
+			"net/http, nbio's nbhttp and fasthttp's fasthttpadaptor serve the same ServeMux; native answers the same bytes through " +
+			"asynchttpserver's own API without net/http, the ceiling. Ratios are to net/http.",
+	},
 }
 
 func scenarioKeys() []string {
@@ -66,6 +84,30 @@ func lookupScenario(key string) scenarioDef {
 	panic("unknown scenario " + key) // keys are validated by loadConfig
 }
 
+// path returns the request target of the scenario.
+func (s scenarioDef) path() string {
+	if s.mux {
+		return verify.MuxJSON.Path
+	}
+	return verify.Hello.Path
+}
+
+// runs reports whether the scenario measures server sv: the mux scenarios
+// the mux servers, the others the Hello World servers.
+func (s scenarioDef) runs(sv serverDef) bool { return s.mux == sv.mux }
+
+// serversOf returns the servers of servers that the scenario measures, in
+// their order.
+func (s scenarioDef) serversOf(servers []serverDef) []serverDef {
+	var out []serverDef
+	for _, sv := range servers {
+		if s.runs(sv) {
+			out = append(out, sv)
+		}
+	}
+	return out
+}
+
 // spec returns the load for this scenario against url.
 func (s scenarioDef) spec(url string, d time.Duration) loadgen.Spec {
 	spec := loadgen.Spec{URL: url, Connections: s.connections, Duration: d, Pipeline: s.pipeline, Close: s.close}
@@ -79,8 +121,12 @@ func (s scenarioDef) spec(url string, d time.Duration) loadgen.Spec {
 // generator's exact command line (the port varies from run to run).
 func (s scenarioDef) reportScenario(gen loadgen.Generator, d time.Duration) report.Scenario {
 	cmd := ""
-	if argv := gen.Command(s.spec("http://127.0.0.1:PORT/", d)); argv != nil {
+	if argv := gen.Command(s.spec("http://127.0.0.1:PORT"+s.path(), d)); argv != nil {
 		cmd = shellJoin(argv)
 	}
-	return report.Scenario{Key: s.key, Title: s.title, Description: s.description, Command: cmd}
+	sc := report.Scenario{Key: s.key, Title: s.title, Description: s.description, Command: cmd}
+	if s.mux {
+		sc.Group = muxGroup
+	}
+	return sc
 }

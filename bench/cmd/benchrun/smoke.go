@@ -22,9 +22,11 @@ const (
 )
 
 // runSmoke runs the whole pipeline briefly and asserts only correctness:
-// every server answers 200 "Hello World" (plain, pipelined, Connection:
-// close), every short load run gets correct responses, and every output file
-// is written and non-empty. It never asserts a speed and never needs wrk:
+// every server answers 200 "Hello World" (the mux servers: 200, their JSON
+// hello as application/json at /hello/world) (plain, pipelined, Connection:
+// close), every short load run gets correct responses, costclient gets
+// correct ones (with -path from the mux servers), and every output file is
+// written and non-empty. It never asserts a speed and never needs wrk:
 // it drives load with httpbench when that exists, otherwise with the
 // in-process Probe. The outputs go to a temporary directory.
 func runSmoke(ctx context.Context, cfg config, ws workspace) error {
@@ -57,6 +59,7 @@ func runSmoke(ctx context.Context, cfg config, ws workspace) error {
 	if b.ours && slices.Contains(cfg.servers, oursKey) {
 		r.smokeLoops(ctx, &t)
 	}
+	r.smokeCostClient(ctx, servers, &t)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -76,16 +79,17 @@ func (r *runner) smokeServers(ctx context.Context, servers []serverDef, t *tally
 		if err == nil {
 			p.Stop(stopGrace)
 		}
-		t.check(fmt.Sprintf("%s answers 200 %q (plain, pipelined ×16, Connection: close)", sv.key, "Hello World"), err)
+		want := sv.want()
+		t.check(fmt.Sprintf("%s answers GET %s with 200 %q (plain, pipelined ×16, Connection: close)", sv.key, want.Path, want.Body), err)
 	}
 }
 
-// smokeLoad runs every scenario briefly against every server.
+// smokeLoad runs every scenario briefly against every server it measures.
 func (r *runner) smokeLoad(ctx context.Context, rep *report.Report, servers []serverDef, scenarios []string, t *tally) {
 	_, strict := r.gen.(loadgen.Probe)
 	for _, key := range scenarios {
 		sc := lookupScenario(key)
-		for _, sv := range servers {
+		for _, sv := range sc.serversOf(servers) {
 			run, err := r.measure(ctx, 1, sc, sv)
 			if err == nil && run.Requests == 0 && run.Errors == 0 {
 				// On a busy machine, opening 512 connections can outlast
@@ -143,8 +147,15 @@ const smokeIdleConns = 100
 
 // smokeIdle runs the idle-memory measurement with a few connections, no
 // idle wait and single readings: every server must answer every
-// connection and keep them all open; the report must be written.
-func (r *runner) smokeIdle(ctx context.Context, servers []serverDef, dir string, t *tally) {
+// connection and keep them all open; the report must be written. The mux
+// servers are left out, as bench-idle leaves them out.
+func (r *runner) smokeIdle(ctx context.Context, all []serverDef, dir string, t *tally) {
+	var servers []serverDef
+	for _, sv := range all {
+		if !sv.mux {
+			servers = append(servers, sv)
+		}
+	}
 	set := idleSettings{conns: smokeIdleConns}
 	rep := idleReport{servers: servers, place: r.place, conns: set.conns}
 	for _, sv := range servers {
@@ -181,8 +192,33 @@ func (r *runner) smokeLoops(ctx context.Context, t *tally) {
 		if err := p.WaitReady(ctx, readyTimeout); err != nil {
 			return err
 		}
-		return runCostClient(ctx, costClientArgs(r.place, addr, 200, 2, p.Pid()))
+		return runCostClient(ctx, costClientArgs(r.place, addr, "/", 200, 2, p.Pid()))
 	}())
+}
+
+// smokeCostClient has costclient send a few requests to every mux server
+// with -path, checking each response, as bench-cost does under callgrind.
+func (r *runner) smokeCostClient(ctx context.Context, servers []serverDef, t *tally) {
+	for _, sv := range servers {
+		if !sv.mux {
+			continue
+		}
+		t.check(fmt.Sprintf("costclient -path %s: %s answers 200 requests", sv.want().Path, sv.key), func() error {
+			addr, err := server.FreeAddr()
+			if err != nil {
+				return err
+			}
+			p, err := server.Start(sv.command(r.place.server, addr, false), nil, addr)
+			if err != nil {
+				return err
+			}
+			defer p.Stop(stopGrace)
+			if err := p.WaitReady(ctx, readyTimeout); err != nil {
+				return err
+			}
+			return runCostClient(ctx, costClientArgs(r.place, addr, sv.want().Path, 200, 1, 0))
+		}())
+	}
 }
 
 // nonEmpty fails unless path exists and has bytes.

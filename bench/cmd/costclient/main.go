@@ -1,9 +1,12 @@
 // Command costclient is the deterministic client of the bench-cost target.
-// It opens -c keep-alive connections (default 1) to a Hello World server and
-// sends -n identical GET requests in all, one per write, round-robin over
-// the connections, reading each response in full (and checking it: status
-// 200, body "Hello World") before sending the next: one request in flight
-// at a time, whatever the number of connections.
+// It opens -c keep-alive connections (default 1) to a server and sends -n
+// identical GET requests for -path in all, one per write, round-robin over
+// the connections, reading each response in full (and checking it) before
+// sending the next: one request in flight at a time, whatever the number of
+// connections. The check depends on the path: at / (the default), status
+// 200 and the body "Hello World"; at /hello/world (the net/http bridge's
+// mux servers), status 200, the body {"hello":"world"} and a newline, and
+// Content-Type application/json. Other paths are refused.
 //
 // Every run of the same count sends the same bytes in the same order, so the
 // server executes the same instructions; the harness runs it with two counts
@@ -19,6 +22,7 @@
 //
 //	costclient -addr 127.0.0.1:PORT -n 20000
 //	costclient -addr 127.0.0.1:PORT -n 20000 -c 2 -pid PID
+//	costclient -addr 127.0.0.1:PORT -n 20000 -path /hello/world
 package main
 
 import (
@@ -34,9 +38,11 @@ import (
 	"asynchttpserver.dev/bench/internal/verify"
 )
 
-// request is the same for every run: the Host header does not name the port,
-// which differs from run to run.
-const request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: costclient\r\n\r\n"
+// request returns the request for path, the same in every run: the Host
+// header does not name the port, which differs from run to run.
+func request(path string) string {
+	return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: costclient\r\n\r\n"
+}
 
 func main() {
 	log.SetPrefix("costclient: ")
@@ -46,9 +52,14 @@ func main() {
 	c := flag.Int("c", 1, "keep-alive `connections`, used round-robin")
 	pid := flag.Int("pid", 0, "the server's process `id`: place the connections one per event loop (Linux /proc)")
 	timeout := flag.Duration("timeout", 5*time.Minute, "deadline for the whole run")
+	path := flag.String("path", "/", "request `target`: / (Hello World) or /hello/world (the JSON hello of the mux servers)")
 	flag.Parse()
 	if *c < 1 || *n < 0 {
 		log.Fatal("-c must be ≥ 1 and -n ≥ 0")
+	}
+	want, ok := verify.ForPath(*path)
+	if !ok {
+		log.Fatalf("-path %q: want / or %s", *path, verify.MuxJSON.Path)
 	}
 	start := time.Now()
 	deadline := start.Add(*timeout)
@@ -56,7 +67,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := run(conns, *n, deadline); err != nil {
+	if err := run(conns, *n, want, deadline); err != nil {
 		log.Fatal(err)
 	}
 	placed := ""
@@ -102,32 +113,33 @@ func closeAll(conns []net.Conn) {
 	}
 }
 
-// run sends n requests round-robin over conns, one at a time.
-func run(conns []net.Conn, n int, deadline time.Time) error {
+// run sends n requests for want.Path round-robin over conns, one at a
+// time, and checks every response against want.
+func run(conns []net.Conn, n int, want verify.Want, deadline time.Time) error {
 	defer closeAll(conns)
 	readers := make([]*bufio.Reader, len(conns))
 	for i, c := range conns {
 		readers[i] = bufio.NewReader(c)
 	}
-	req := []byte(request)
+	req := []byte(request(want.Path))
 	for i := range n {
 		k := i % len(conns)
 		if _, err := conns[k].Write(req); err != nil {
 			return fmt.Errorf("request %d: write: %w", i+1, err)
 		}
-		if err := readResponse(readers[k]); err != nil {
+		if err := readResponse(readers[k], want); err != nil {
 			return fmt.Errorf("request %d: %w", i+1, err)
 		}
 	}
 	return nil
 }
 
-// readResponse reads one response in full and checks it.
-func readResponse(br *bufio.Reader) error {
+// readResponse reads one response in full and checks it against want.
+func readResponse(br *bufio.Reader, want verify.Want) error {
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
 	defer resp.Body.Close()
-	return verify.Response(resp)
+	return want.Response(resp)
 }

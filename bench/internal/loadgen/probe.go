@@ -18,8 +18,9 @@ import (
 )
 
 // Probe is a small in-process load generator built on Go's net package and
-// http.ReadResponse. It checks every response (status 200, the body "Hello
-// World") and counts a wrong one as a status error. It is meant for the
+// http.ReadResponse. It checks every response against what the URL's path
+// should answer (verify.ForPath: status 200, the body "Hello World" at /, the
+// JSON hello at /hello/world) and counts a wrong one as a status error. It is meant for the
 // smoke run, which must not depend on wrk: it is not tuned for speed, and
 // since it shares the harness's process its CPU time is not measured.
 type Probe struct{}
@@ -42,6 +43,10 @@ func (Probe) Run(ctx context.Context, s Spec) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("probe: %w", err)
 	}
+	want, ok := verify.ForPath(u.Path)
+	if !ok {
+		return Result{}, fmt.Errorf("probe: no expected response for path %q", u.Path)
+	}
 	req := "GET " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\n"
 	if s.Close {
 		req += "Connection: close\r\n"
@@ -54,7 +59,7 @@ func (Probe) Run(ctx context.Context, s Spec) (Result, error) {
 	var wg sync.WaitGroup
 	for i := range workers {
 		w := &workers[i]
-		w.addr, w.batch, w.depth, w.close, w.end = u.Host, []byte(batch), max(1, s.Pipeline), s.Close, end
+		w.addr, w.batch, w.depth, w.close, w.end, w.want = u.Host, []byte(batch), max(1, s.Pipeline), s.Close, end, want
 		wg.Go(func() { w.run(ctx) })
 	}
 	wg.Wait()
@@ -88,6 +93,7 @@ type probeConn struct {
 	depth    int
 	close    bool
 	end      time.Time
+	want     verify.Want // the response every request must get
 	requests int64
 	errs     Errors
 	samples  []time.Duration // latency of each batch, up to maxSamples
@@ -144,7 +150,7 @@ func (w *probeConn) readOne(br *bufio.Reader) error {
 		return err
 	}
 	defer resp.Body.Close()
-	if err := verify.Response(resp); err != nil {
+	if err := w.want.Response(resp); err != nil {
 		return fmt.Errorf("%w: %v", errWrongResponse, err)
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"asynchttpserver.dev/bench/internal/mux"
 )
 
 func helloServer(t *testing.T, body string) string {
@@ -44,5 +46,25 @@ func TestProbeCountsWrongBodies(t *testing.T) {
 	}
 	if r.Errors.Status == 0 || r.Requests != 0 {
 		t.Errorf("Probe = %+v, want only status errors", r)
+	}
+}
+
+// TestProbeMux: at /hello/world the probe expects the bridge scenario's
+// JSON hello, Content-Type included.
+func TestProbeMux(t *testing.T) {
+	ts := httptest.NewServer(mux.Mux())
+	t.Cleanup(ts.Close)
+	s := Spec{URL: ts.URL + mux.Path, Connections: 2, Pipeline: 1, Duration: 50 * time.Millisecond}
+	r, err := Probe{}.Run(context.Background(), s)
+	if err != nil || r.Requests == 0 || r.Errors.Total() != 0 {
+		t.Errorf("Probe(mux) = %+v, %v; want requests and no errors", r, err)
+	}
+	s.URL = helloServer(t, "Hello World") + "hello/world"
+	if r, err := (Probe{}).Run(context.Background(), s); err != nil || r.Errors.Status == 0 || r.Requests != 0 {
+		t.Errorf("Probe(Hello World at /hello/world) = %+v, %v; want only status errors", r, err)
+	}
+	s.URL = ts.URL + "/elsewhere"
+	if _, err := (Probe{}).Run(context.Background(), s); err == nil {
+		t.Error("Probe accepted a path it has no expected response for")
 	}
 }

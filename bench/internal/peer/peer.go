@@ -1,6 +1,7 @@
-// Package peer holds what every Hello World peer server in bench/servers
-// shares: the -addr flag (loopback only), the -cores flag (one core unless
-// told otherwise) and a clean exit on SIGINT or SIGTERM.
+// Package peer holds what every peer server in bench/servers shares (the
+// Hello World peers and the net/http bridge's): the -addr flag (loopback
+// only), the -cores flag (one core unless told otherwise) and a clean exit
+// on SIGINT or SIGTERM.
 //
 // A peer must exit with status 0 when signalled, because the bench-cost
 // target runs it under valgrind --tool=callgrind, which writes its counts only

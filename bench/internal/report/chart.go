@@ -117,7 +117,7 @@ func (r *Report) panel(sc Scenario, sums []Summary) (*plot.Plot, error) {
 		}
 		bar.XMin, bar.LineStyle.Width = x, 0
 		bar.Color = oursColor
-		if sv.Key != r.Reference {
+		if sv.Key != r.ReferenceOf(sc) {
 			bar.Color = peerColors[peers%len(peerColors)]
 			peers++
 		}

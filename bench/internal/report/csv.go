@@ -16,10 +16,14 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	cw.Write([]string{"date", "scenario", "server", "runs", "rps", "rps_per_core", "server_cpu", "loadgen_cpu",
 		"other_cpu", "p99_us", "peak_rss_bytes", "errors", "ratio_rps", "ratio_per_core", "reference",
 		"server_cpu_us_per_request"})
+	refs := map[string]string{}
+	for _, sc := range r.Scenarios {
+		refs[sc.Key] = r.ReferenceOf(sc)
+	}
 	for _, s := range r.Summaries() {
 		cw.Write([]string{r.Date, s.Scenario, s.Server, strconv.Itoa(s.Runs), num(s.RPS), num(s.PerCore),
 			num(s.ServerCPU), num(s.LoadCPU), num(s.OtherCPU), p99(s.HasP99, s.P99.Microseconds()), strconv.FormatInt(s.PeakRSS, 10),
-			strconv.FormatInt(s.Errors, 10), ratioField(s.RatioRPS), ratioField(s.RatioPerCore), r.Reference,
+			strconv.FormatInt(s.Errors, 10), ratioField(s.RatioRPS), ratioField(s.RatioPerCore), refs[s.Scenario],
 			micros(s.CPUPerReq)})
 	}
 	cw.Flush()

@@ -13,7 +13,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	sums := r.Summaries()
 	r.writeHeader(bw)
-	r.writeGrid(bw, sums)
+	for i, g := range r.Groups() {
+		r.writeGrid(bw, sums, g, i == 0)
+	}
 	for _, sc := range r.Scenarios {
 		r.writeScenario(bw, sc, sums)
 	}
@@ -31,7 +33,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 func (r *Report) writeHeader(w io.Writer) {
 	m := r.Machine
 	fmt.Fprintf(w, "# %s: %s\n\n", r.Title, r.Date)
-	fmt.Fprintf(w, "Hello World, one core per server (GOMAXPROCS=1 / one event loop / one poller)%s.\n\n", r.allCoresNote())
+	fmt.Fprintf(w, "%s, one core per server (GOMAXPROCS=1 / one event loop / one poller)%s.%s\n\n", r.subject(), r.allCoresNote(), r.groupsNote())
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
 	if r.Command != "" {
 		fmt.Fprintf(w, "| command | `%s` |\n", r.Command)
@@ -59,31 +61,88 @@ func (r *Report) allCoresNote() string {
 	return ""
 }
 
-func (r *Report) referenceNote() string {
-	if r.Reference == "" {
-		return "none (no reference server)"
+// otherGroups returns the groups other than the main one, quoted.
+func (r *Report) otherGroups() []string {
+	var out []string
+	for _, g := range r.Groups() {
+		if g != "" {
+			out = append(out, "“"+g+"”")
+		}
 	}
-	return "each server's figure ÷ that of " + r.server(r.Reference).Label + ", in the same scenario"
+	return out
 }
 
-// writeGrid writes the summary: req/s per server core, servers by scenario.
-func (r *Report) writeGrid(w io.Writer, sums []Summary) {
-	fmt.Fprintf(w, "## Throughput per server core\n\n")
+// subject names what the report measures: Hello World when a scenario of
+// the main group ran, otherwise the other groups.
+func (r *Report) subject() string {
+	if g := r.Groups(); len(g) > 0 && g[0] != "" {
+		return strings.Join(r.otherGroups(), ", ")
+	}
+	return "Hello World"
+}
+
+// groupsNote says which scenarios measure other servers on another
+// handler, when Hello World scenarios ran beside them.
+func (r *Report) groupsNote() string {
+	others := r.otherGroups()
+	if len(others) == 0 || r.subject() != "Hello World" {
+		return ""
+	}
+	return " The scenarios under " + strings.Join(others, ", ") + " measure other servers on another handler, with a summary of their own."
+}
+
+func (r *Report) referenceNote() string {
+	var parts []string
+	main := false
+	for _, sc := range r.Scenarios {
+		if sc.Reference != "" && sc.Reference != r.Reference {
+			parts = append(parts, "in "+sc.Title+", each server's figure ÷ that of "+r.server(sc.Reference).Label)
+		} else {
+			main = true
+		}
+	}
+	switch {
+	case main && r.Reference != "":
+		parts = append([]string{"each server's figure ÷ that of " + r.server(r.Reference).Label + ", in the same scenario"}, parts...)
+	case main:
+		parts = append([]string{"none (no reference server)"}, parts...)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// writeGrid writes one group's summary: req/s per server core, the group's
+// servers by its scenarios. The main group's grid comes first and links
+// the chart.
+func (r *Report) writeGrid(w io.Writer, sums []Summary, group string, first bool) {
+	var scenarios []Scenario
+	for _, sc := range r.Scenarios {
+		if sc.Group == group {
+			scenarios = append(scenarios, sc)
+		}
+	}
+	if group == "" {
+		fmt.Fprintf(w, "## Throughput per server core\n\n")
+	} else {
+		fmt.Fprintf(w, "## Throughput per server core: %s\n\n", group)
+	}
 	fmt.Fprintf(w, "req/s ÷ the server's CPU share (ratio to the reference in brackets). When the load generator saturates its own core first, raw req/s flattens at the top; per-core throughput still compares the servers' own efficiency.\n\n")
 	fmt.Fprintf(w, "| server |")
-	for _, sc := range r.Scenarios {
+	for _, sc := range scenarios {
 		fmt.Fprintf(w, " %s |", sc.Title)
 	}
-	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(r.Scenarios)))
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(scenarios)))
 	for _, sv := range r.Servers {
+		if sv.Group != group {
+			continue
+		}
 		fmt.Fprintf(w, "| %s |", sv.Label)
-		for _, sc := range r.Scenarios {
+		for _, sc := range scenarios {
 			fmt.Fprintf(w, " %s |", gridCell(sums, sc.Key, sv.Key))
 		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w)
-	if r.ChartFile != "" {
+	if first && r.ChartFile != "" {
 		fmt.Fprintf(w, "![req/s per server core](%s)\n\n", r.ChartFile)
 	}
 }
@@ -112,8 +171,8 @@ func (r *Report) writeScenario(w io.Writer, sc Scenario, sums []Summary) {
 		fmt.Fprintf(w, "Load: `%s`\n\n", sc.Command)
 	}
 	ref := "ref"
-	if r.Reference != "" {
-		ref = r.server(r.Reference).Key
+	if key := r.ReferenceOf(sc); key != "" {
+		ref = r.server(key).Key
 	}
 	fmt.Fprintf(w, "| server | req/s | req/s per server core | server CPU / request | server CPU | load gen CPU | other CPU | p99 | peak RSS | req/s × %s | per core × %s | errors |\n", ref, ref)
 	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -145,7 +204,11 @@ func (r *Report) writeCommands(w io.Writer) {
 	}
 	fmt.Fprintf(w, "## Servers\n\n| server | command | all-cores scenario |\n|---|---|---|\n")
 	for _, sv := range r.Servers {
-		fmt.Fprintf(w, "| %s | `%s` | `%s` |\n", sv.Label, sv.Command, sv.AllCoresCommand)
+		all := "—" // a server the all-cores scenario does not run
+		if sv.AllCoresCommand != "" {
+			all = "`" + sv.AllCoresCommand + "`"
+		}
+		fmt.Fprintf(w, "| %s | `%s` | %s |\n", sv.Label, sv.Command, all)
 	}
 	fmt.Fprintln(w)
 }

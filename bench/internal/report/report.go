@@ -51,6 +51,13 @@ type Scenario struct {
 	Title       string // heading, e.g. "keep-alive, 64 connections"
 	Description string // what it measures
 	Command     string // the load generator's command line, for the report
+	// Reference is the Server.Key this scenario's ratios are relative to,
+	// when not the report's Reference (a scenario of other servers).
+	Reference string
+	// Group is the heading of the summary grid the scenario belongs to;
+	// "" for the main one. The servers of a group (Server.Group) are the
+	// rows of its grid.
+	Group string
 }
 
 // Server describes a benchmarked server.
@@ -61,6 +68,9 @@ type Server struct {
 	// AllCoresCommand is how it was started in the all-cores scenario; ""
 	// when that scenario is not run.
 	AllCoresCommand string
+	// Group is the summary grid the server is a row of (Scenario.Group);
+	// "" for the main one.
+	Group string
 }
 
 // Machine describes where the benchmark ran.
@@ -83,7 +93,7 @@ type Report struct {
 	Rounds    int
 	Duration  time.Duration
 	Warmup    time.Duration
-	Reference string // Server.Key that ratios are relative to; "" for none
+	Reference string // Server.Key that ratios are relative to (unless a Scenario names its own); "" for none
 	Scenarios []Scenario
 	Servers   []Server
 	Notes     []string // skipped servers and other remarks
@@ -121,8 +131,38 @@ func (r *Report) Summaries() []Summary {
 				out = append(out, s)
 			}
 		}
-		setRatios(out[first:], r.Reference)
+		setRatios(out[first:], r.ReferenceOf(sc))
 	}
+	return out
+}
+
+// ReferenceOf returns the Server.Key that scenario sc's ratios are
+// relative to: its own Reference, or the report's.
+func (r *Report) ReferenceOf(sc Scenario) string {
+	if sc.Reference != "" {
+		return sc.Reference
+	}
+	return r.Reference
+}
+
+// Groups returns the scenarios' groups (Scenario.Group) in the order they
+// first appear, the main group ("") first if it has scenarios.
+func (r *Report) Groups() []string {
+	var out []string
+	for _, sc := range r.Scenarios {
+		if !slices.Contains(out, sc.Group) {
+			out = append(out, sc.Group)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		switch {
+		case a == "" && b != "":
+			return -1
+		case b == "" && a != "":
+			return 1
+		}
+		return 0
+	})
 	return out
 }
 

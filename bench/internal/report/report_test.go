@@ -130,3 +130,70 @@ func TestCPUPerRequest(t *testing.T) {
 		t.Errorf("PerRequest: %q, %q", PerRequest(0), PerRequest(5*time.Microsecond))
 	}
 }
+
+// TestGroups: a scenario of other servers (the net/http bridge's) has its
+// own reference and its own summary grid; the main grid keeps its rows and
+// columns, and the CSV names each scenario's reference.
+func TestGroups(t *testing.T) {
+	r := sample()
+	r.Scenarios = append(r.Scenarios, Scenario{Key: "mux", Title: "mux json", Description: "d", Reference: "nethttp-mux", Group: "handlers"})
+	r.Servers = append(r.Servers,
+		Server{Key: "bridge", Label: "bridge", Group: "handlers"},
+		Server{Key: "nethttp-mux", Label: "net/http mux", Group: "handlers"})
+	for round := 1; round <= 3; round++ {
+		r.Runs = append(r.Runs,
+			Run{Round: round, Scenario: "mux", Server: "bridge", RPS: 300, ServerCPU: 1},
+			Run{Round: round, Scenario: "mux", Server: "nethttp-mux", RPS: 100, ServerCPU: 1})
+	}
+	if g := r.Groups(); len(g) != 2 || g[0] != "" || g[1] != "handlers" {
+		t.Errorf("Groups = %q", g)
+	}
+	var md, csv, svg bytes.Buffer
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteCSV(&csv); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteChart(&svg); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, want := range []string{
+		"| server | keep-alive | pipelined |\n|---|---:|---:|\n| ours | 400 (1.00) | — |\n| gnet v2 | 600 (1.50) | 1.0k (—) |\n\n",
+		"## Throughput per server core: handlers\n",
+		"| server | mux json |\n|---|---:|\n| bridge | 300 (3.00) |\n| net/http mux | 100 (1.00) |\n\n",
+		"| server | req/s | req/s per server core | server CPU / request | server CPU | load gen CPU | other CPU | p99 | peak RSS | req/s × nethttp-mux | per core × nethttp-mux | errors |",
+		"; in mux json, each server's figure ÷ that of net/http mux |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(csv.String(), ",mux,bridge,3,300.0000,300.0000,") || !strings.Contains(csv.String(), ",3.0000,3.0000,nethttp-mux,") {
+		t.Errorf("csv:\n%s", csv.String())
+	}
+}
+
+// TestGroupOnly: a report of the other group alone does not call itself
+// Hello World and names only that group's reference.
+func TestGroupOnly(t *testing.T) {
+	r := sample()
+	r.Reference = ""
+	r.Scenarios = []Scenario{{Key: "mux", Title: "mux json", Reference: "nethttp-mux", Group: "handlers"}}
+	r.Servers = []Server{{Key: "nethttp-mux", Label: "net/http mux", Group: "handlers"}}
+	r.Runs = []Run{{Round: 1, Scenario: "mux", Server: "nethttp-mux", RPS: 100, ServerCPU: 1}}
+	var md bytes.Buffer
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, want := range []string{"\n“handlers”, one core per server", "| ratios | in mux json, each server's figure ÷ that of net/http mux |", "| net/http mux | 100 (1.00) |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Hello World") || strings.Contains(out, "none (no reference") {
+		t.Errorf("markdown:\n%s", out)
+	}
+}
