@@ -154,20 +154,29 @@ func (g *Group) getWork() *work {
 // stealLook bounds how many connections steal looks at.
 const stealLook = 32
 
-// steal sheds the work of an idle connection that has not been swept
-// yet, for a connection that needs work when none is free: the work in
-// use then stays about as large as the number of busy connections, even
-// when many connections go idle between sweeps (each served once, say).
-// A clock hand walks the connections, a few at a time, so that finding
-// one costs little whatever their number.
+// stealAfter is how long a connection must have been idle before steal
+// takes its work: far longer than a keep-alive client's pause between
+// requests under load, so that busy connections never pass their work
+// round (each would shed it only to take it back for its next request),
+// and far shorter than shedAfter, so that a burst of connections served
+// once reuses the work of the first ones.
+const stealAfter = 100 * time.Millisecond
+
+// steal sheds the work of a connection idle for stealAfter that has not
+// been swept yet, for a connection that needs work when none is free: the
+// work in use then stays about as large as the number of busy
+// connections, even when many connections go idle between sweeps (each
+// served once, say). A clock hand walks the connections, a few at a time,
+// so that finding one costs little whatever their number.
 func (g *Group) steal() {
+	idleSince := g.loop.Nanotime() - int64(stealAfter)
 	for i := 0; i < stealLook && g.n > 0; i++ {
 		c := g.hand
 		if c == nil {
 			c = g.head
 		}
 		g.hand = c.next
-		if c.work != nil && !c.closed && !c.handedOver && c.isIdle() {
+		if c.work != nil && !c.closed && !c.handedOver && c.lastActive <= idleSince && c.isIdle() {
 			c.shed()
 			return
 		}

@@ -42,3 +42,24 @@ func TestSweepReleasesMemoryAfterABurst(t *testing.T) {
 		t.Fatal("released twice within releaseEvery")
 	}
 }
+
+// TestStealTakesOnlyFromLongIdleConnections: a connection that needs work
+// when none is free takes it from one idle for stealAfter, never from one
+// merely between two requests (keep-alive clients under load would pass
+// their work round, shedding it every request).
+func TestStealTakesOnlyFromLongIdleConnections(t *testing.T) {
+	hs := newHarness(t, Config{}, hello)
+	hs.send(get("/"))
+	hs.response("GET")
+	c := hs.conn()
+	hs.g.works = nil // none free
+	hs.g.steal()
+	if c.work == nil {
+		t.Fatal("took the work of a connection idle for less than stealAfter")
+	}
+	c.lastActive = hs.l.Nanotime() - int64(stealAfter)
+	hs.g.steal()
+	if c.work != nil {
+		t.Fatal("kept the work of a connection idle for stealAfter")
+	}
+}
