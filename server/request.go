@@ -1,8 +1,6 @@
 package server
 
 import (
-	"strings"
-
 	"asynchttpserver.dev/internal/conn"
 	"asynchttpserver.dev/internal/parser"
 )
@@ -89,7 +87,7 @@ func (sh *shard) newRequest(x *conn.Exchange) *Request {
 func (r *Request) setURL(x *conn.Exchange, h *parser.Head) {
 	u := &r.URL
 	u.Path = x.String(h.Path)
-	if h.Escaped || strings.ContainsAny(u.Path, escapedSubDelims) {
+	if h.Escaped || hasEscapedSubDelim(u.Path) {
 		u.setPath(u.Path)
 	}
 	switch h.Form {
