@@ -78,13 +78,10 @@ func LoopOf(f *Future) *Loop { return f.loop }
 // Complete marks f as successfully finished and queues its callbacks.
 // Finishing a future twice is a programming error and panics, as closing a
 // closed channel does. From another goroutine the completion is posted to
-// the loop (and a second one panics there).
+// the loop (and a second one panics there); while no goroutine drives the
+// loop it happens at once, ordered before the next driver's first look.
 func (f *Future) Complete() {
-	if !f.loop.OnLoop() {
-		f.loop.Post(f.complete)
-		return
-	}
-	f.finish(stateCompleted, nil)
+	f.settle(stateCompleted, nil)
 }
 
 // Fail marks f as failed with err (which must not be nil) and queues its
@@ -93,11 +90,21 @@ func (f *Future) Fail(err error) {
 	if err == nil {
 		panic("poller: Future.Fail with a nil error")
 	}
-	if !f.loop.OnLoop() {
-		f.loop.Post(func() { f.finish(stateFailed, err) })
-		return
+	f.settle(stateFailed, err)
+}
+
+// settle finishes f from any goroutine (see Loop.completer).
+func (f *Future) settle(s futureState, err error) {
+	l := f.loop
+	switch l.completer() {
+	case completeDirect:
+		f.finish(s, err)
+	case completeHeld:
+		defer l.between.Unlock()
+		f.finish(s, err)
+	default:
+		l.Post(func() { f.finish(s, err) })
 	}
-	f.finish(stateFailed, err)
 }
 
 // complete and fail are Complete and Fail for the loop's own code, which
@@ -169,11 +176,16 @@ func NewFutureOf[T any](l *Loop) *FutureOf[T] {
 // Complete stores v and marks f as successfully finished; from another
 // goroutine, the loop does both (see Future.Complete).
 func (f *FutureOf[T]) Complete(v T) {
-	if !f.loop.OnLoop() {
-		f.loop.Post(func() { f.complete(v) })
-		return
+	l := f.loop
+	switch l.completer() {
+	case completeDirect:
+		f.complete(v)
+	case completeHeld:
+		defer l.between.Unlock()
+		f.complete(v)
+	default:
+		l.Post(func() { f.complete(v) })
 	}
-	f.complete(v)
 }
 
 func (f *FutureOf[T]) complete(v T) {

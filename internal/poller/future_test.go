@@ -187,3 +187,24 @@ func TestSharedDoneFutureStaysDone(t *testing.T) {
 		t.Fatalf("ran=%d finished=%v err=%v", ran, d.Finished(), d.Err())
 	}
 }
+
+// A goroutine may finish a future while no goroutine drives its loop (a
+// handler's goroutine outliving WaitFor, as in ExampleRequest_Stream). The
+// completion must be ordered before the next driver reads the loop's
+// queue: the race detector saw the two race before the loop's between lock.
+func TestCompleteWhileNobodyDrivesIsOrderedBeforeTheNextDriver(t *testing.T) {
+	l := newTestLoop(t)
+	for i := 0; i < 200; i++ {
+		f := l.NewFuture()
+		ran := false
+		f.AddCallback(func() { ran = true })
+		go f.Complete() // no channel: only the loop orders it
+		if err := l.WaitFor(f); err != nil {
+			t.Fatal(err)
+		}
+		l.Poll(0) // the callback, if the completion came after WaitFor's first look
+		if !ran {
+			t.Fatalf("round %d: callback never ran", i)
+		}
+	}
+}

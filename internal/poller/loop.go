@@ -52,6 +52,7 @@ type Loop struct {
 
 	running  atomic.Bool  // a goroutine is driving the loop
 	owner    atomic.Int64 // callerID of the driving goroutine, 0 when none (see OnLoop)
+	between  sync.Mutex   // held by drivers coming and going, and by completions while nobody drives (owner.go)
 	inPoll   bool         // set by the driving goroutine: the cached clock is fresh
 	stopping atomic.Bool
 	closed   bool
@@ -234,7 +235,9 @@ func (l *Loop) enter() {
 		panic("poller: loop driven by two goroutines at once")
 	}
 	runtime.LockOSThread()
+	l.between.Lock()
 	l.owner.Store(callerID())
+	l.between.Unlock()
 	l.inPoll = true
 }
 
@@ -243,7 +246,9 @@ func (l *Loop) enter() {
 func (l *Loop) exit() {
 	l.finishDelivery()
 	l.inPoll = false
+	l.between.Lock()
 	l.owner.Store(0)
+	l.between.Unlock()
 	runtime.UnlockOSThread()
 	l.running.Store(false)
 }

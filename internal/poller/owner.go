@@ -27,6 +27,37 @@ func (l *Loop) Driving() bool {
 	return o != 0 && o == callerID()
 }
 
+// completer says how a completion from the caller reaches the loop's
+// state: directly (the caller drives the loop), directly while holding
+// l.between (nobody drives it: a goroutine finishing its work after
+// WaitFor returned, or main before Run), or through Post (another
+// goroutine drives it). Holding l.between, which enter and exit take too,
+// orders such a completion before the next driver's first look at the
+// queue and after the last driver's last: without it, a goroutine's
+// completion between two drivers raced with the next one.
+type completer uint8
+
+const (
+	completeDirect completer = iota
+	completeHeld             // l.between is held: the caller unlocks it
+	completePost
+)
+
+func (l *Loop) completer() completer {
+	switch o := l.owner.Load(); {
+	case o == 0:
+		l.between.Lock()
+		if l.owner.Load() == 0 {
+			return completeHeld
+		}
+		l.between.Unlock()
+		return completePost // a driver came in meanwhile
+	case o == callerID():
+		return completeDirect
+	}
+	return completePost
+}
+
 // MustBeOnLoop panics, naming what was called, when the caller may not use
 // the loop's unlocked state (see OnLoop).
 func (l *Loop) MustBeOnLoop(what string) {
