@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"asynchttpserver.dev/internal/parser"
 )
@@ -335,12 +334,8 @@ func (b *requestBody) fill() error {
 			})
 		})
 	}
-	var timeout <-chan time.Time
-	if d := w.readDeadline(); !d.IsZero() {
-		t := time.NewTimer(time.Until(d))
-		defer t.Stop()
-		timeout = t.C
-	}
+	timeout, stop := deadlineTimer(w.readDeadline())
+	defer stop()
 	var res readResult
 	select {
 	case res = <-b.res:

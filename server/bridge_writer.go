@@ -113,14 +113,8 @@ func (w *responseWriter) WriteString(s string) (int, error) {
 // beforeWrite does what net/http's response.write does before a write:
 // the implicit WriteHeader(200), and the refusals.
 func (w *responseWriter) beforeWrite(n int) error {
-	switch {
-	case w.hijacked:
-		return http.ErrHijacked
-	case w.handlerDone:
-		return errAfterHandler
-	}
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
+	if err := w.implicitHeader(); err != nil {
+		return err
 	}
 	switch {
 	case n == 0:
@@ -135,6 +129,34 @@ func (w *responseWriter) beforeWrite(n int) error {
 	}
 	return w.err
 }
+
+// implicitHeader refuses a writer that was hijacked or outlived its
+// handler, and otherwise sends the implicit WriteHeader(200) if the handler
+// sent none, as net/http does before a write or a flush.
+func (w *responseWriter) implicitHeader() error {
+	switch {
+	case w.hijacked:
+		return http.ErrHijacked
+	case w.handlerDone:
+		return errAfterHandler
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return nil
+}
+
+// deadlineTimer returns a channel that receives at d (nil, which never
+// receives, for the zero time) and the function that stops its timer.
+func deadlineTimer(d time.Time) (<-chan time.Time, func() bool) {
+	if d.IsZero() {
+		return nil, noTimer
+	}
+	t := time.NewTimer(time.Until(d))
+	return t.C, t.Stop
+}
+
+func noTimer() bool { return false }
 
 // errAfterHandler is the error of a write after the handler returned.
 var errAfterHandler = &bridgeError{"server: ResponseWriter used after its handler returned"}
@@ -242,12 +264,8 @@ func (w *responseWriter) settle() {
 	if !w.inFlight {
 		return
 	}
-	var timeout <-chan time.Time
-	if d := w.writeDeadline(); !d.IsZero() {
-		t := time.NewTimer(time.Until(d))
-		defer t.Stop()
-		timeout = t.C
-	}
+	timeout, stop := deadlineTimer(w.writeDeadline())
+	defer stop()
 	var err error
 	select {
 	case err = <-w.done:
@@ -290,14 +308,8 @@ func (w *responseWriter) Flush() { w.FlushError() }
 
 // FlushError is Flush with its error, for http.ResponseController.
 func (w *responseWriter) FlushError() error {
-	switch {
-	case w.hijacked:
-		return http.ErrHijacked
-	case w.handlerDone:
-		return errAfterHandler
-	}
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
+	if err := w.implicitHeader(); err != nil {
+		return err
 	}
 	if !w.committed {
 		w.commit()

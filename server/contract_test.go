@@ -277,11 +277,13 @@ func TestOffLoopUseRefusesLoudly(t *testing.T) {
 				try("SleepAsync", func() { req.Loop().SleepAsync(time.Millisecond) })
 				try("AddCallback", func() { f.AddCallback(func() {}) })
 				g := req.Loop().NewFuture() // safe anywhere
+				sent := make(chan struct{})
 				req.Loop().Post(func() {
-					req.Client.SendString("ok").AddCallback(g.Complete)
+					req.Client.SendString("ok").AddCallback(func() { g.Complete(); close(sent) })
 				})
-				for !g.Finished() {
-					time.Sleep(time.Millisecond)
+				<-sent
+				if !g.Finished() { // safe anywhere too
+					t.Errorf("Future.Finished off the loop: pending after Complete")
 				}
 				f.Complete() // from a goroutine: posted to the loop
 			}()

@@ -201,13 +201,9 @@ func (x *Exchange) WriteBody(gen uint32, p []byte) (*poller.Future, error) {
 	case x.is(gen, xResponded) && x.code == 101:
 		x.keepEarly(part{data: p}) // the 101 is not out yet
 		return x.stream.earlyFut, nil
-	case x.is(gen, xStreaming) && !st.ended:
-	case (x.is(gen, xStreaming) || x.is(gen, xWritten)) && st.headFut != nil:
-		return nil, st.afterEnd()
-	case x.is(gen, xDispatched):
-		return nil, ErrNotStreaming
-	default:
-		return nil, x.stale(gen)
+	}
+	if err := x.bodyOpen(gen); err != nil {
+		return nil, err
 	}
 	var err error
 	switch st.mode {
@@ -236,6 +232,21 @@ func (x *Exchange) WriteBody(gen uint32, p []byte) (*poller.Future, error) {
 	return x.queued(), err
 }
 
+// bodyOpen reports why generation gen's streamed body takes no more
+// parts, or nil when it does.
+func (x *Exchange) bodyOpen(gen uint32) error {
+	st := &x.stream
+	switch {
+	case x.is(gen, xStreaming) && !st.ended:
+		return nil
+	case (x.is(gen, xStreaming) || x.is(gen, xWritten)) && st.headFut != nil:
+		return st.afterEnd()
+	case x.is(gen, xDispatched):
+		return ErrNotStreaming
+	}
+	return x.stale(gen)
+}
+
 // WriteFile writes n bytes of f from offset as the next part of the body,
 // with sendfile(2) where the OS has it: the bytes go from the page cache
 // to the socket without passing through the process. The framing is
@@ -248,14 +259,8 @@ func (x *Exchange) WriteBody(gen uint32, p []byte) (*poller.Future, error) {
 func (x *Exchange) WriteFile(gen uint32, f poller.File, offset, n int64) (*poller.Future, error) {
 	c := x.conn
 	st := &x.stream
-	switch {
-	case x.is(gen, xStreaming) && !st.ended:
-	case (x.is(gen, xStreaming) || x.is(gen, xWritten)) && st.headFut != nil:
-		return nil, st.afterEnd()
-	case x.is(gen, xDispatched):
-		return nil, ErrNotStreaming
-	default:
-		return nil, x.stale(gen)
+	if err := x.bodyOpen(gen); err != nil {
+		return nil, err
 	}
 	if n <= 0 {
 		return c.g.loop.Done(), nil

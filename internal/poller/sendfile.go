@@ -1,11 +1,15 @@
 package poller
 
 import (
+	"errors"
 	"fmt"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
+
+// errWouldBlock is what sysSendFile returns when the socket is full.
+var errWouldBlock = errors.New("would block")
 
 // File is what a socket sends a file section from: an *os.File, or a
 // value that wraps one and keeps its methods (io.Copy from an *os.File

@@ -2,14 +2,7 @@
 
 package poller
 
-import (
-	"errors"
-
-	"golang.org/x/sys/unix"
-)
-
-// errWouldBlock is what sysSendFile returns when the socket is full.
-var errWouldBlock = errors.New("would block")
+import "golang.org/x/sys/unix"
 
 // copyChunk is the read-ahead of the copying fallback.
 const copyChunk = 64 << 10

@@ -1,20 +1,17 @@
+//go:build linux || darwin || freebsd
+
 package poller
 
-import (
-	"errors"
-
-	"golang.org/x/sys/unix"
-)
-
-// errWouldBlock is what sysSendFile returns when the socket is full.
-var errWouldBlock = errors.New("would block")
+import "golang.org/x/sys/unix"
 
 // maxSendFile bounds one sendfile(2): the kernel would stop near 2 GiB
 // anyway, and smaller calls return to the loop sooner.
 const maxSendFile = 4 << 20
 
 // sysSendFile sends the next piece of seg with sendfile(2), which copies
-// from the page cache to the socket inside the kernel.
+// from the page cache to the socket inside the kernel. On macOS and FreeBSD
+// a non-blocking sendfile may write part of the piece and then report
+// EAGAIN: the part written counts.
 func sysSendFile(fd int, seg *fileSeg) (int, error) {
 	for {
 		off := seg.off
